@@ -1,0 +1,96 @@
+package io.connwatch.analysis;
+
+import io.connwatch.tracking.Side;
+import io.connwatch.tracking.TrackedConnection;
+
+/**
+ * Applies the rules of SPEC "Patterns" to one connection. Allocation-free: probes land in ints and the result is
+ * a pattern set ({@link Pattern#bit()}).
+ */
+public final class Classifier {
+    private final long stuckAfter;
+    private final long stuckAfterTls;
+    private final long halfZombieGrace;
+    private final long halfZombieGraceTls;
+    private final long connectTimeout;
+    private final long idleAfter;
+    private final long oldAfter;
+    private final long slowAfter;
+    private final int listenerLeakThreshold;
+
+    /** A classifier for these rules. */
+    public Classifier(PatternRules rules) {
+        this.stuckAfter = rules.stuckAfter().toNanos();
+        this.stuckAfterTls = rules.stuckAfterTls().toNanos();
+        this.halfZombieGrace = rules.halfZombieGrace().toNanos();
+        this.halfZombieGraceTls = rules.halfZombieGraceTls().toNanos();
+        this.connectTimeout = rules.connectTimeout().toNanos();
+        this.idleAfter = rules.idleAfter().toNanos();
+        this.oldAfter = rules.oldAfter().toNanos();
+        this.slowAfter = rules.slowAfter().toNanos();
+        this.listenerLeakThreshold = rules.listenerLeakThreshold();
+    }
+
+    /**
+     * The patterns a connection shows at {@code now}. {@code in} and {@code out} are its endpoints' probed states
+     * ({@link EndpointState#probe}); {@code factor} scales every time threshold (1 for reporting, the jitter
+     * factor for cleanup).
+     */
+    public int classify(TrackedConnection c, int in, int out, long now, double factor) {
+        if (c.connectionClosed()) {
+            return 0;
+        }
+        long age = now - c.incomingStartNanos();
+        long idle = now - c.lastActivityNanos();
+        boolean tls = c.isTLS();
+        int bits = 0;
+
+        boolean outExists = EndpointState.exists(out);
+        boolean inDestroyed = EndpointState.destroyed(in);
+        // A record whose client socket is gone and that has no live backend socket is a zombie: nothing can
+        // close it any more but the sweep.
+        if (inDestroyed && (!outExists || EndpointState.destroyed(out))) {
+            return Pattern.ZOMBIE.bit() | listenerBits(c);
+        }
+
+        if (outExists) {
+            boolean oneFinished = EndpointState.finished(in) && EndpointState.alive(out)
+                    || EndpointState.finished(out) && EndpointState.alive(in);
+            if (oneFinished && idle > scaled(tls ? halfZombieGraceTls : halfZombieGrace, factor)) {
+                bits |= Pattern.HALF_ZOMBIE.bit();
+            }
+            if (c.bytesReceived() > 0 && c.bytesSent() == 0 && EndpointState.alive(in) && EndpointState.alive(out)
+                    && age > scaled(tls ? stuckAfterTls : stuckAfter, factor)) {
+                bits |= Pattern.STUCK.bit();
+            }
+        } else if (age > scaled(connectTimeout, factor)) {
+            bits |= Pattern.NO_OUTGOING.bit();
+        }
+
+        if (idle > scaled(idleAfter, factor)) {
+            bits |= Pattern.IDLE.bit();
+        } else if (c.inResponse() && now - c.responseStartNanos() > scaled(slowAfter, factor)) {
+            bits |= Pattern.SLOW_BACKEND.bit();
+        }
+        if (age > scaled(oldAfter, factor)) {
+            bits |= Pattern.OLD.bit();
+        }
+        return bits | listenerBits(c);
+    }
+
+    private int listenerBits(TrackedConnection c) {
+        int max = Math.max(c.incoming().maxListenerCount(), c.outgoing().maxListenerCount());
+        return max > listenerLeakThreshold ? Pattern.LISTENER_LEAK.bit() : 0;
+    }
+
+    /** Probes both endpoints and classifies; may throw whatever an endpoint's probe throws. */
+    public int classify(TrackedConnection c, long now, double factor) {
+        int in = EndpointState.probe(c.incoming(), c.ended(Side.INCOMING));
+        int out = EndpointState.probe(c.outgoing(), c.ended(Side.OUTGOING));
+        return classify(c, in, out, now, factor);
+    }
+
+    private static long scaled(long nanos, double factor) {
+        return factor == 1.0 ? nanos : (long) (nanos * factor);
+    }
+}

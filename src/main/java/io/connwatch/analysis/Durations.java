@@ -1,0 +1,32 @@
+package io.connwatch.analysis;
+
+import java.time.Duration;
+
+/** Durations in the words an operator reads: {@code 500 ms}, {@code 60 s}, {@code 5 min}, {@code 4 h}. */
+public final class Durations {
+    private Durations() {
+    }
+
+    /** The shortest exact form, falling back to the largest unit with one decimal. */
+    public static String human(Duration d) {
+        long ms = d.toMillis();
+        if (ms < 1000 || ms % 1000 != 0 && ms < 60_000) {
+            return ms < 1000 ? ms + " ms" : trim(ms / 1000.0) + " s";
+        }
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + " h";
+        }
+        if (ms % 60_000 == 0) {
+            return ms / 60_000 + " min";
+        }
+        if (ms < 120_000) {
+            return trim(ms / 1000.0) + " s";
+        }
+        return trim(ms / 60_000.0) + " min";
+    }
+
+    private static String trim(double v) {
+        String s = String.format(java.util.Locale.ROOT, "%.1f", v);
+        return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
+    }
+}

@@ -1,0 +1,60 @@
+package io.connwatch.capture;
+
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.OperatingSystemMXBean;
+import java.util.Map;
+
+/** Reads {@link SystemState} from the platform MXBeans. Each figure it cannot read is -1; it never throws. */
+public final class SystemProbe {
+    private SystemProbe() {
+    }
+
+    /** Samples the JVM now. */
+    public static SystemState sample(long schedulerLagMs, Map<String, Long> eventLoopLagMs) {
+        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        long heapUsed = -1;
+        long heapMax = -1;
+        long nonHeap = -1;
+        try {
+            heapUsed = mem.getHeapMemoryUsage().getUsed();
+            heapMax = mem.getHeapMemoryUsage().getMax();
+            nonHeap = mem.getNonHeapMemoryUsage().getUsed();
+        } catch (RuntimeException ignored) {
+            // a memory pool can throw while being collected; -1 says unknown
+        }
+        long direct = -1;
+        for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+            if ("direct".equals(pool.getName())) {
+                direct = pool.getMemoryUsed();
+            }
+        }
+        long gcCount = 0;
+        long gcTime = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            gcCount += Math.max(0, gc.getCollectionCount());
+            gcTime += Math.max(0, gc.getCollectionTime());
+        }
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        long openFds = -1;
+        long maxFds = -1;
+        if (os instanceof com.sun.management.UnixOperatingSystemMXBean) {
+            com.sun.management.UnixOperatingSystemMXBean unix = (com.sun.management.UnixOperatingSystemMXBean) os;
+            openFds = unix.getOpenFileDescriptorCount();
+            maxFds = unix.getMaxFileDescriptorCount();
+        }
+        return new SystemState(heapUsed, heapMax, nonHeap, direct, openFds, maxFds,
+                ManagementFactory.getThreadMXBean().getThreadCount(), gcCount, gcTime, schedulerLagMs,
+                Map.copyOf(eventLoopLagMs), ManagementFactory.getRuntimeMXBean().getUptime(),
+                os.getSystemLoadAverage());
+    }
+
+    /** Open file descriptors now, or -1 where the platform does not say. */
+    public static long openFileDescriptors() {
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.UnixOperatingSystemMXBean
+                ? ((com.sun.management.UnixOperatingSystemMXBean) os).getOpenFileDescriptorCount() : -1;
+    }
+}
