@@ -354,9 +354,9 @@ public final class ConnectionMonitor implements AutoCloseable {
                 String sentence = i < sentences.size() ? sentences.get(i) : p + ": " + n;
                 i++;
                 if (n != loggedTallies[p.ordinal()]) {
-                    LOG.warn("[{}] {} {}: {}", name, p, n, sentence);
+                    LOG.warn("[{}] {}: {}", name, p, sentence);
                 } else if (LOG.isDebugEnabled()) {
-                    LOG.debug("[{}] {} {}: {}", name, p, n, sentence);
+                    LOG.debug("[{}] {}: {}", name, p, sentence);
                 }
             }
             loggedTallies[p.ordinal()] = n;

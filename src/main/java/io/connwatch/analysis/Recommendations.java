@@ -38,40 +38,45 @@ final class Recommendations {
 
     private static String sentence(Pattern p, long n, String where, PatternRules r) {
         String conns = n == 1 ? "1 connection" : n + " connections";
+        boolean one = n == 1;
+        String has = one ? " has" : " have";
+        String is = one ? " is" : " are";
+        String them = one ? "it" : "them";
         boolean on = r.cleanupEnabled();
-        String off = "; cleanup is off (report only), so they stay until the host closes them";
+        String off = "; cleanup is off (report only), so " + (one ? "it stays" : "they stay") + " until the host closes "
+                + them;
         switch (p) {
             case ZOMBIE:
-                return conns + where + " outlived both their sockets and are still tracked: the host closed them"
-                        + " without telling the tracker (a bookkeeping bug)"
-                        + (on ? "; the cleanup sweep removes the records" : off);
+                return conns + where + (one ? " outlived both its sockets and is" : " outlived both their sockets and are")
+                        + " still tracked: the host closed the sockets without telling the tracker (a bookkeeping bug)"
+                        + (on ? "; the cleanup sweep removes " + (one ? "the record" : "the records") : off);
             case HALF_ZOMBIE:
-                return conns + where + " have one side finished and the other still open, silent for over "
+                return conns + where + has + " one side finished and the other still open, silent for over "
                         + Durations.human(r.halfZombieGrace()) + ": a peer half-closed or went away and the other"
                         + " side was never closed" + (on ? "; half-zombie cleanup closes both sides" : off);
             case STUCK:
                 return conns + where + " received a request and sent nothing back for over "
                         + Durations.human(r.stuckAfter()) + ": the backend hangs"
-                        + (on ? "; stuck cleanup closes them" : off);
+                        + (on ? "; stuck cleanup closes " + them : off);
             case NO_OUTGOING:
-                return conns + where + " have had no backend connection for over "
+                return conns + where + has + " had no backend connection for over "
                         + Durations.human(r.connectTimeout()) + ": the backend connect hangs or routing failed"
-                        + (on ? "; connect-timeout cleanup closes the clients" : off);
+                        + (on ? "; connect-timeout cleanup closes " + (one ? "the client" : "the clients") : off);
             case IDLE:
-                return conns + where + " have been idle for over " + Durations.human(r.idleAfter())
+                return conns + where + has + " been idle for over " + Durations.human(r.idleAfter())
                         + ": clients hold keep-alive or abandoned connections; reported only"
                         + (on ? ", closed after " + Durations.human(r.inactivityTimeout()) + " of inactivity ("
                         + Durations.human(r.inactivityTimeout().multipliedBy(r.keepAliveMultiplier()))
                         + " with keep-alive)" : "");
             case OLD:
-                return conns + where + " are older than " + Durations.human(r.oldAfter())
+                return conns + where + is + " older than " + Durations.human(r.oldAfter())
                         + ": long-lived tunnels, or connections nothing ever closes; reported only"
                         + (on ? ", closed at the maximum lifetime of " + Durations.human(r.maxLifetime()) : "");
             case SLOW_BACKEND:
-                return conns + where + " have been receiving a response for over " + Durations.human(r.slowAfter())
+                return conns + where + has + " been receiving a response for over " + Durations.human(r.slowAfter())
                         + ": the backend is slow or the transfer is large; reported only";
             case LISTENER_LEAK:
-                return conns + where + " have more than " + r.listenerLeakThreshold() + " listeners on one socket:"
+                return conns + where + has + " more than " + r.listenerLeakThreshold() + " listeners on one socket:"
                         + " a handler or callback is added per message and never removed; reported only, fix the"
                         + " code that adds them";
             default:

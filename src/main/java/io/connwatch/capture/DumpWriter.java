@@ -50,7 +50,9 @@ public final class DumpWriter {
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH-mm-ss-SSS'Z'").withZone(ZoneOffset.UTC);
     private static final DateTimeFormatter JSON_INSTANT =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
-    private static final JsonFactory JSON = new JsonFactory();
+    // The generator must not close the channel: it is forced to disk after the last byte.
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_TARGET).build();
 
     /** Worst first: with patterns before without, then oldest, then first opened. */
     static final Comparator<TrackedConnection> WORST_FIRST = (a, b) -> {
@@ -96,6 +98,7 @@ public final class DumpWriter {
                 try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
                     written = writeDocument(g, content);
                 }
+                out.flush();
                 ch.force(false);
             }
             long size = Files.size(tmp);

@@ -1,0 +1,288 @@
+package io.connwatch;
+
+import static io.connwatch.testing.TestTimes.ms;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.connwatch.analysis.CheckResult;
+import io.connwatch.analysis.Pattern;
+import io.connwatch.testing.Backend;
+import io.connwatch.testing.RelayProxy;
+import io.connwatch.tracking.ConnectionTracker;
+import io.connwatch.tracking.Endpoints;
+import io.connwatch.tracking.Side;
+import io.connwatch.tracking.TerminationReason;
+import io.connwatch.tracking.TrackedConnection;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Each pattern of SPEC "Patterns" produced by real loopback sockets through a blocking relay, found by a check and
+ * then cleaned by its rule (or, for report-only patterns, left alone). Cleanup starts off so the pattern is seen
+ * first; switching it on mid-test also proves settings apply live.
+ */
+class PatternsOnRealSocketsTest {
+    private static final byte[] REQUEST = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    @TempDir
+    Path dumps;
+
+    private final List<AutoCloseable> resources = new ArrayList<>();
+    private final ConnectionTracker tracker = new ConnectionTracker("edge");
+    private ConnectionMonitor monitor;
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (monitor != null) {
+            monitor.close();
+        }
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+
+    private ConnectionMonitor monitor(UnaryOperator<MonitorSettings.Builder> tune) {
+        MonitorSettings.Builder b = MonitorSettings.builder()
+                .checkInterval(ms(200))
+                .cleanupInterval(ms(200))
+                .stuckAfter(ms(1000))
+                .halfZombieGrace(ms(1000))
+                .connectTimeout(ms(1000))
+                .idleAfter(ms(1000))
+                .oldAfter(ms(1000))
+                .slowAfter(ms(1000))
+                .listenerLeakThreshold(3)
+                .cleanupEnabled(false)
+                .outputDirectory(dumps);
+        monitor = new ConnectionMonitor(tracker, tune.apply(b).build()).start();
+        return monitor;
+    }
+
+    private <T extends AutoCloseable> T use(T resource) {
+        resources.add(resource);
+        return resource;
+    }
+
+    private CheckResult awaitPattern(Pattern p, long count) {
+        CheckResult[] last = new CheckResult[1];
+        await().atMost(ms(8000)).pollInterval(Duration.ofMillis(100))
+                .until(() -> (last[0] = monitor.checkNow()).count(p) == count);
+        return last[0];
+    }
+
+    private void enableCleanupAndAwait(TerminationReason reason, long n) {
+        monitor.updateSettings(b -> b.cleanupEnabled(true));
+        await().atMost(ms(8000)).until(() -> tracker.terminationStats().count(Side.INCOMING, reason) == n);
+        await().atMost(ms(5000)).until(() -> tracker.activeConnections() == 0);
+    }
+
+    private static void assertEndOfStream(Socket client) throws IOException {
+        client.setSoTimeout((int) ms(8000).toMillis());
+        InputStream in = client.getInputStream();
+        int b;
+        do {
+            b = in.read();
+        } while (b >= 0);
+    }
+
+    private static void send(Socket s, byte[] bytes) throws IOException {
+        OutputStream out = s.getOutputStream();
+        out.write(bytes);
+        out.flush();
+    }
+
+    @Test
+    void hangingBackendIsStuckThenClosedAsStuckNoResponse() throws Exception {
+        Backend backend = use(new Backend(Backend.Behaviour.HANG));
+        RelayProxy proxy = use(new RelayProxy(tracker, backend.address()));
+        monitor(b -> b);
+        Socket client = proxy.connect();
+        send(client, REQUEST);
+
+        CheckResult r = awaitPattern(Pattern.STUCK, 1);
+        assertEquals(1, r.byTarget().get(0).count(Pattern.STUCK));
+        assertTrue(r.recommendations().stream().anyMatch(s -> s.contains("sent nothing back")
+                && s.contains(backend.address().getPort() + "")), r.recommendations().toString());
+
+        enableCleanupAndAwait(TerminationReason.STUCK_NO_RESPONSE, 1);
+        assertEndOfStream(client);
+        assertEquals(1, monitor.cleanupCount(TerminationReason.STUCK_NO_RESPONSE));
+    }
+
+    @Test
+    void halfClosedClientWithSilentBackendIsHalfZombieThenClosed() throws Exception {
+        Backend backend = use(new Backend(Backend.Behaviour.HANG));
+        RelayProxy proxy = use(new RelayProxy(tracker, backend.address()));
+        monitor(b -> b.stuckAfter(Duration.ofMinutes(5)));
+        Socket client = proxy.connect();
+        send(client, REQUEST);
+        client.shutdownOutput();
+
+        awaitPattern(Pattern.HALF_ZOMBIE, 1);
+        enableCleanupAndAwait(TerminationReason.HALF_ZOMBIE_CLEANUP, 1);
+        assertEndOfStream(client);
+    }
+
+    @Test
+    void halfClosedClientStillReceivingIsNotHalfZombie() throws Exception {
+        Backend backend = use(new Backend(Backend.Behaviour.DRIP));
+        RelayProxy proxy = use(new RelayProxy(tracker, backend.address()));
+        monitor(b -> b.slowAfter(Duration.ofMinutes(5)));
+        Socket client = proxy.connect();
+        send(client, REQUEST);
+        client.shutdownOutput();
+        await().atMost(ms(3000)).until(() -> tracker.iterator().hasNext() && tracker.iterator().next().bytesSent() > 0);
+
+        // Well past the 1 s grace, the response keeps flowing and no half-zombie is reported.
+        await().during(ms(1800)).atMost(ms(4000)).pollInterval(Duration.ofMillis(200))
+                .until(() -> monitor.checkNow().count(Pattern.HALF_ZOMBIE) == 0);
+        assertEquals(1, tracker.activeConnections());
+    }
+
+    @Test
+    void socketsClosedWithoutTellingTheTrackerAreZombiesRemovedByTheSweep() throws Exception {
+        monitor(b -> b);
+        ServerSocket server = use(new ServerSocket(0, 10, InetAddress.getLoopbackAddress()));
+        Socket client = use(new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort()));
+        Socket accepted = use(server.accept());
+        ServerSocket backendServer = use(new ServerSocket(0, 10, InetAddress.getLoopbackAddress()));
+        Socket backend = use(new Socket(InetAddress.getLoopbackAddress(), backendServer.getLocalPort()));
+        TrackedConnection c = tracker.open(accepted).target("127.0.0.1", backendServer.getLocalPort());
+        c.attachOutgoing(Endpoints.of(backend));
+
+        accepted.close();
+        backend.close();
+        CheckResult r = awaitPattern(Pattern.ZOMBIE, 1);
+        assertEquals(1, r.activeConnections());
+
+        enableCleanupAndAwait(TerminationReason.ZOMBIE_CLEANUP, 1);
+        assertTrue(c.connectionClosed());
+        assertFalse(tracker.iterator().hasNext());
+        client.close();
+    }
+
+    @Test
+    void neverRoutedConnectionIsNoOutgoingThenClosedAsConnectTimeout() throws Exception {
+        Backend backend = use(new Backend(Backend.Behaviour.ECHO));
+        RelayProxy proxy = use(new RelayProxy(tracker, backend.address()).neverRoute());
+        monitor(b -> b);
+        Socket client = proxy.connect();
+
+        awaitPattern(Pattern.NO_OUTGOING, 1);
+        enableCleanupAndAwait(TerminationReason.CONNECT_TIMEOUT, 1);
+        assertEndOfStream(client);
+    }
+
+    @Test
+    void silentConnectionIsIdleAndKeepAliveOutlivesThePlainOne() throws Exception {
+        Backend backend = use(new Backend(Backend.Behaviour.ECHO));
+        RelayProxy proxy = use(new RelayProxy(tracker, backend.address()));
+        monitor(b -> b.inactivityTimeout(ms(1500)).keepAliveMultiplier(4));
+        Socket plain = proxy.connect();
+        Socket keepAlive = proxy.connect();
+        for (Socket s : List.of(plain, keepAlive)) {
+            send(s, REQUEST);
+            s.getInputStream().readNBytes(REQUEST.length);
+        }
+        await().atMost(ms(3000)).until(() -> tracker.activeConnections() == 2);
+        int keepAlivePort = keepAlive.getLocalPort();
+        for (TrackedConnection c : tracker) {
+            if (c.remotePort() == keepAlivePort) {
+                c.keepAlive(true);
+            }
+        }
+
+        awaitPattern(Pattern.IDLE, 2);
+        monitor.updateSettings(b -> b.cleanupEnabled(true));
+        await().atMost(ms(8000)).until(() ->
+                tracker.terminationStats().count(Side.INCOMING, TerminationReason.INACTIVITY) == 1);
+        assertEquals(1, tracker.activeConnections(), "the keep-alive connection gets 4 x the inactivity timeout");
+        assertEquals(keepAlivePort, tracker.iterator().next().remotePort());
+        assertEndOfStream(plain);
+        await().atMost(ms(10000)).until(() ->
+                tracker.terminationStats().count(Side.INCOMING, TerminationReason.INACTIVITY) == 2);
+    }
+
+    @Test
+    void longLivedConnectionIsOldThenClosedAtMaxLifetime() throws Exception {
+        Backend backend = use(new Backend(Backend.Behaviour.ECHO));
+        RelayProxy proxy = use(new RelayProxy(tracker, backend.address()));
+        monitor(b -> b.idleAfter(Duration.ofMinutes(5)).maxLifetime(ms(2000)));
+        Socket client = proxy.connect();
+        send(client, REQUEST);
+        client.getInputStream().readNBytes(REQUEST.length);
+
+        CheckResult r = awaitPattern(Pattern.OLD, 1);
+        assertEquals(0, r.count(Pattern.IDLE));
+        enableCleanupAndAwait(TerminationReason.MAX_LIFETIME, 1);
+        assertEndOfStream(client);
+    }
+
+    @Test
+    void responseStillTransferringIsSlowBackendAndOnlyReported() throws Exception {
+        Backend backend = use(new Backend(Backend.Behaviour.DRIP));
+        RelayProxy proxy = use(new RelayProxy(tracker, backend.address()));
+        monitor(b -> b.stuckAfter(ms(500)));
+        Socket client = proxy.connect();
+        send(client, REQUEST);
+
+        CheckResult r = awaitPattern(Pattern.SLOW_BACKEND, 1);
+        assertEquals(0, r.count(Pattern.STUCK), "bytes came back, so it is not stuck");
+        assertTrue(r.recommendations().stream().anyMatch(s -> s.contains("receiving a response")));
+        monitor.updateSettings(b -> b.cleanupEnabled(true));
+        assertEquals(0, monitor.cleanupNow(), "SLOW_BACKEND has no cleanup");
+        assertEquals(1, tracker.activeConnections());
+    }
+
+    @Test
+    void callbackAddedPerMessageIsAListenerLeak() throws Exception {
+        Backend backend = use(new Backend(Backend.Behaviour.ECHO));
+        RelayProxy proxy = use(new RelayProxy(tracker, backend.address()).leakListeners());
+        monitor(b -> b);
+        Socket client = proxy.connect();
+        for (int i = 0; i < 5; i++) {
+            send(client, REQUEST);
+            client.getInputStream().readNBytes(REQUEST.length);
+        }
+
+        CheckResult r = awaitPattern(Pattern.LISTENER_LEAK, 1);
+        assertTrue(r.recommendations().stream().anyMatch(s -> s.contains("more than 3 listeners")));
+        monitor.updateSettings(b -> b.cleanupEnabled(true));
+        assertEquals(0, monitor.cleanupNow(), "LISTENER_LEAK is reported, not cleaned");
+        assertEquals(1, tracker.activeConnections());
+    }
+
+    @Test
+    void refusedBackendClosesAtOnceAsEconnrefusedAndNeverAccumulates() throws Exception {
+        InetSocketAddress nobody;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            nobody = new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+        }
+        RelayProxy proxy = use(new RelayProxy(tracker, nobody));
+        monitor(b -> b);
+        for (int i = 0; i < 5; i++) {
+            Socket client = proxy.connect();
+            assertEndOfStream(client);
+        }
+        await().atMost(ms(3000)).until(() ->
+                tracker.terminationStats().count(Side.OUTGOING, TerminationReason.ECONNREFUSED) == 5);
+        assertEquals(0, tracker.activeConnections());
+        assertFalse(monitor.checkNow().anyPattern());
+    }
+}
