@@ -7,20 +7,17 @@ public final class Durations {
     private Durations() {
     }
 
-    /** The shortest exact form, falling back to the largest unit with one decimal. */
+    /** Milliseconds under a second, seconds under two minutes, then whole hours or minutes. */
     public static String human(Duration d) {
         long ms = d.toMillis();
-        if (ms < 1000 || ms % 1000 != 0 && ms < 60_000) {
-            return ms < 1000 ? ms + " ms" : trim(ms / 1000.0) + " s";
-        }
-        if (ms % 3_600_000 == 0) {
-            return ms / 3_600_000 + " h";
-        }
-        if (ms % 60_000 == 0) {
-            return ms / 60_000 + " min";
+        if (ms < 1000) {
+            return ms + " ms";
         }
         if (ms < 120_000) {
             return trim(ms / 1000.0) + " s";
+        }
+        if (ms % 3_600_000 == 0) {
+            return ms / 3_600_000 + " h";
         }
         return trim(ms / 60_000.0) + " min";
     }
