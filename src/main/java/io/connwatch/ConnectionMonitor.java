@@ -434,6 +434,7 @@ public final class ConnectionMonitor implements AutoCloseable {
         lastForcedCaptureNanos = now;
         // A fresh classification so the dump's patterns are current; it is not a check (no trend, no triggers).
         CheckResult r = ConnectionCheck.run(tracker, s.rules(), this::probeFailed);
+        probeFailures.addAndGet(r.probeFailures());
         return capture(CaptureTrigger.FORCE_CAPTURE, r, s, now);
     }
 
@@ -474,6 +475,7 @@ public final class ConnectionMonitor implements AutoCloseable {
     private SweepResult sweep() {
         MonitorSettings s = settings;
         SweepResult r = new CleanupSweep(s.rules(), s.jitter()).run(tracker, this::probeFailed);
+        probeFailures.addAndGet(r.probeFailures());
         lastSweep = r;
         if (r.cleanedCount() > 0) {
             LOG.info("[{}] cleanup closed {} connections: {}", name, r.cleanedCount(), byWireName(r.cleaned()));
@@ -637,7 +639,7 @@ public final class ConnectionMonitor implements AutoCloseable {
         return captureFailures.get();
     }
 
-    /** Endpoint probes that threw. */
+    /** Connections skipped by a check, sweep or capture because an endpoint probe threw. */
     public long probeFailures() {
         return probeFailures.get();
     }

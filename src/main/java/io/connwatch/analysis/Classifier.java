@@ -45,11 +45,11 @@ public final class Classifier {
         boolean tls = c.isTLS();
         int bits = 0;
 
-        boolean outExists = EndpointState.exists(out);
-        boolean inDestroyed = EndpointState.destroyed(in);
-        // A record whose client socket is gone and that has no live backend socket is a zombie: nothing can
+        // A backend socket still connecting is no outgoing connection yet: a hung connect is NO_OUTGOING.
+        boolean outExists = EndpointState.exists(out) && !EndpointState.connecting(out);
+        // A record whose client socket is gone and that has no live backend connection is a zombie: nothing can
         // close it any more but the sweep.
-        if (inDestroyed && (!outExists || EndpointState.destroyed(out))) {
+        if (EndpointState.destroyed(in) && (!outExists || EndpointState.destroyed(out))) {
             return Pattern.ZOMBIE.bit() | listenerBits(c);
         }
 

@@ -61,6 +61,11 @@ public final class EndpointState {
         return (s & WRITABLE) != 0;
     }
 
+    /** Still connecting. */
+    public static boolean connecting(int s) {
+        return (s & CONNECTING) != 0;
+    }
+
     /** Exists and not destroyed. */
     static boolean alive(int s) {
         return (s & (EXISTS | DESTROYED)) == EXISTS;

@@ -48,7 +48,7 @@ public final class CleanupSweep {
         boolean reportOnly = !rules.cleanupEnabled();
         long inactivity = rules.inactivityTimeout().toNanos();
         long maxLifetime = rules.maxLifetime().toNanos();
-        int failures = 0;
+        long failures = 0;
         for (TrackedConnection c : tracker) {
             double f = factor(c.serial(), jitter);
             int bits;
@@ -73,14 +73,13 @@ public final class CleanupSweep {
             }
             if (c.close(Side.INCOMING, reason)) {
                 closeQuietly(c.incoming());
-                if (reason != TerminationReason.CONNECT_TIMEOUT) {
-                    closeQuietly(c.outgoing());
-                }
+                // For a connect timeout this cancels the pending connect, if the host attached one.
+                closeQuietly(c.outgoing());
                 cleaned.merge(reason, 1, Integer::sum);
             }
         }
         return new SweepResult(Instant.ofEpochMilli(tracker.ticker().toEpochMillis(now)),
-                Collections.unmodifiableMap(cleaned), Collections.unmodifiableMap(would), reportOnly);
+                Collections.unmodifiableMap(cleaned), Collections.unmodifiableMap(would), reportOnly, failures);
     }
 
     /** The cleanup a connection is due, most broken first, or null. */

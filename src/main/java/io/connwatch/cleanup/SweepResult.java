@@ -11,9 +11,10 @@ import java.util.Map;
  * @param cleaned    connections it closed, by reason (empty in report-only mode)
  * @param wouldClean connections it would have closed in report-only mode, by reason
  * @param reportOnly whether cleanup was off
+ * @param probeFailures connections skipped because an endpoint probe threw
  */
 public record SweepResult(Instant timestamp, Map<TerminationReason, Integer> cleaned,
-                          Map<TerminationReason, Integer> wouldClean, boolean reportOnly) {
+                          Map<TerminationReason, Integer> wouldClean, boolean reportOnly, long probeFailures) {
 
     /** Connections closed. */
     public int cleanedCount() {

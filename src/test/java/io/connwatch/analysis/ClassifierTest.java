@@ -266,6 +266,17 @@ class ClassifierTest {
         }
 
         @Test
+        void aBackendSocketStillConnectingIsNoOutgoingYet() {
+            Conn conn = routed();
+            conn.out().connecting = true;
+            conn.c().addBytesReceived(36);
+            later(CONNECT_TIMEOUT.plus(MS));
+            assertEquals(Set.of(Pattern.NO_OUTGOING), patterns(conn), "a hung connect, not a stuck backend");
+            conn.in().close();
+            assertEquals(Set.of(Pattern.ZOMBIE), patterns(conn), "the client left during the connect");
+        }
+
+        @Test
         void notOnceTheBackendIsAttached() {
             Conn conn = routed();
             later(CONNECT_TIMEOUT.multipliedBy(2));

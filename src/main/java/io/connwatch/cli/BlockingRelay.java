@@ -1,4 +1,4 @@
-package io.connwatch.testing;
+package io.connwatch.cli;
 
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Endpoints;
@@ -24,53 +24,66 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
- * A blocking TCP relay on loopback wired to a tracker, the way the README tells a host to: one thread per direction,
- * bytes counted on every read, half-close passed through, close reasons from what happened. Test modes reproduce
- * host bugs (forgetting to tell the tracker, leaking a callback per message, never routing).
+ * A blocking TCP relay on loopback wired to a tracker the way the README tells a plain-socket host to: one thread per
+ * direction, bytes counted on every read, half-close passed through, close reasons from what happened.
+ *
+ * <p>It can also reproduce a host's bugs, for the demo and the tests: never routing a client, adding a callback per
+ * message and never removing it, and closing sockets without telling the tracker.
  */
-public final class RelayProxy implements AutoCloseable {
+public final class BlockingRelay implements AutoCloseable {
     private final ConnectionTracker tracker;
     private final InetSocketAddress target;
     private final ServerSocket server;
-    private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "relay");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService threads;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean neverRoute;
     private volatile boolean leakListeners;
+    private volatile boolean forgetful;
     private volatile int connectTimeoutMillis = 5_000;
 
-    public RelayProxy(ConnectionTracker tracker, InetSocketAddress target) throws IOException {
+    /** Listens on an ephemeral loopback port and relays each client to {@code target}. */
+    public BlockingRelay(ConnectionTracker tracker, InetSocketAddress target) throws IOException {
         this.tracker = tracker;
         this.target = target;
-        this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+        this.server = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
+        this.threads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "relay-" + server.getLocalPort());
+            t.setDaemon(true);
+            return t;
+        });
         threads.execute(this::acceptLoop);
     }
 
-    /** Accepted clients are tracked but never connected to the backend. */
-    public RelayProxy neverRoute() {
+    /** Bug: accepted clients are tracked but never connected to the backend. */
+    public BlockingRelay neverRoute() {
         this.neverRoute = true;
         return this;
     }
 
-    /** Each message from the client registers one more "data" callback that is never removed. */
-    public RelayProxy leakListeners() {
+    /** Bug: each message from the client registers one more "data" callback that is never removed. */
+    public BlockingRelay leakListeners() {
         this.leakListeners = true;
         return this;
     }
 
-    public RelayProxy connectTimeoutMillis(int ms) {
+    /** Bug: when a side ends, both sockets are closed and the tracker is never told. */
+    public BlockingRelay forgetful() {
+        this.forgetful = true;
+        return this;
+    }
+
+    /** The backend connect timeout (default 5 s). */
+    public BlockingRelay connectTimeoutMillis(int ms) {
         this.connectTimeoutMillis = ms;
         return this;
     }
 
+    /** Where clients connect. */
     public InetSocketAddress address() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
     }
 
-    /** Opens a client socket to the proxy. */
+    /** Opens a client socket to the relay; closed with the relay. */
     public Socket connect() throws IOException {
         Socket s = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
         sockets.add(s);
@@ -114,6 +127,12 @@ public final class RelayProxy implements AutoCloseable {
             closeQuietly(client);
             return;
         }
+        if (client.isClosed()) {
+            // cleaned up (or the client left) while connecting
+            closeQuietly(backend);
+            c.close(Side.INCOMING, TerminationReason.CLOSED_INCOMING);
+            return;
+        }
         c.attachOutgoing(Endpoints.of(backend));
         AtomicBoolean oneDone = new AtomicBoolean();
         threads.execute(() -> pump(c, client, backend, Side.INCOMING, oneDone, callbacks));
@@ -129,6 +148,9 @@ public final class RelayProxy implements AutoCloseable {
             int n;
             while ((n = in.read(buf)) >= 0) {
                 if (fromSide == Side.INCOMING) {
+                    if (!c.hasReceivedInitialData()) {
+                        sniff(c, buf, n);
+                    }
                     c.addBytesReceived(n);
                     if (leakListeners) {
                         callbacks.add(bytes -> { });
@@ -138,6 +160,11 @@ public final class RelayProxy implements AutoCloseable {
                 }
                 out.write(buf, 0, n);
                 out.flush();
+            }
+            if (forgetful) {
+                closeQuietly(from);
+                closeQuietly(to);
+                return;
             }
             c.endOfStream(fromSide);
             if (!to.isClosed()) {
@@ -149,15 +176,35 @@ public final class RelayProxy implements AutoCloseable {
                 closeQuietly(to);
             }
         } catch (SocketException e) {
-            String m = String.valueOf(e.getMessage());
-            c.close(fromSide, m.contains("reset") ? TerminationReason.ECONNRESET
-                    : fromSide == Side.INCOMING ? TerminationReason.CLOSED_INCOMING : TerminationReason.CLOSED_OUTGOING);
+            if (!forgetful) {
+                String m = String.valueOf(e.getMessage());
+                c.close(fromSide, m.contains("reset") ? TerminationReason.ECONNRESET
+                        : fromSide == Side.INCOMING ? TerminationReason.CLOSED_INCOMING
+                        : TerminationReason.CLOSED_OUTGOING);
+            }
             closeQuietly(from);
             closeQuietly(to);
         } catch (IOException e) {
-            c.close(fromSide, TerminationReason.ERROR);
+            if (!forgetful) {
+                c.close(fromSide, TerminationReason.ERROR);
+            }
             closeQuietly(from);
             closeQuietly(to);
+        }
+    }
+
+    /** TLS from its first byte (a handshake record), HTTP keep-alive from the first request. */
+    static void sniff(TrackedConnection c, byte[] buf, int n) {
+        if (n > 0 && buf[0] == 0x16) {
+            c.tls(true);
+            return;
+        }
+        String head = new String(buf, 0, Math.min(n, 1024), java.nio.charset.StandardCharsets.ISO_8859_1)
+                .toLowerCase(java.util.Locale.ROOT);
+        int eol = head.indexOf('\n');
+        if (eol > 0 && head.substring(0, eol).contains(" http/1.")) {
+            boolean http11 = head.substring(0, eol).contains("http/1.1");
+            c.keepAlive(head.contains("connection: keep-alive") || http11 && !head.contains("connection: close"));
         }
     }
 
@@ -165,10 +212,11 @@ public final class RelayProxy implements AutoCloseable {
         try {
             s.close();
         } catch (IOException ignored) {
-            // test fixture
+            // closing anyway
         }
     }
 
+    /** Stops listening and closes every socket it opened or accepted. */
     @Override
     public void close() throws IOException {
         server.close();

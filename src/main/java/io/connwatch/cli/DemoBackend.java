@@ -1,4 +1,4 @@
-package io.connwatch.testing;
+package io.connwatch.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,16 +14,18 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** Backends on loopback that behave the ways SPEC's fault scenarios need. */
-public final class Backend implements AutoCloseable {
+/** Backends on loopback that behave the ways SPEC's fault scenarios need: for the demo and the tests. */
+public final class DemoBackend implements AutoCloseable {
     /** How the backend treats each connection. */
     public enum Behaviour {
-        /** Echoes what it reads. */
+        /** Echoes what it reads; closes when the client half-closes. */
         ECHO,
         /** Reads and never answers nor closes. */
         HANG,
-        /** Answers each read with one byte every 100 ms, forever. */
+        /** Answers the first read with one byte every 100 ms, forever. */
         DRIP,
+        /** Never accepts: its backlog is full, so new connects hang until they time out. */
+        NEVER_ACCEPT,
     }
 
     private final ServerSocket server;
@@ -40,19 +42,33 @@ public final class Backend implements AutoCloseable {
     });
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
-    public Backend(Behaviour behaviour) throws IOException {
+    /** Starts a backend on an ephemeral loopback port. */
+    public DemoBackend(Behaviour behaviour) throws IOException {
         this.behaviour = behaviour;
-        this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
-        threads.execute(this::acceptLoop);
+        if (behaviour == Behaviour.NEVER_ACCEPT) {
+            this.server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            // Fill the accept queue (backlog + 1 on Linux): later SYNs are dropped and connects hang.
+            for (int i = 0; i < 2; i++) {
+                Socket filler = new Socket();
+                filler.connect(address(), 1000);
+                sockets.add(filler);
+            }
+        } else {
+            this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
+            threads.execute(this::acceptLoop);
+        }
     }
 
+    /** An address on loopback where nothing listens: connects are refused. */
+    public static InetSocketAddress refusingAddress() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+        }
+    }
+
+    /** Where to connect. */
     public InetSocketAddress address() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
-    }
-
-    /** Accepted connections so far. */
-    public int accepted() {
-        return sockets.size();
     }
 
     private void acceptLoop() {
@@ -85,7 +101,7 @@ public final class Backend implements AutoCloseable {
                             out.write('.');
                             out.flush();
                         } catch (IOException gone) {
-                            throw new IllegalStateException(gone);
+                            throw new IllegalStateException(gone); // ends this drip
                         }
                     }, 0, 100, TimeUnit.MILLISECONDS);
                 }
@@ -95,7 +111,7 @@ public final class Backend implements AutoCloseable {
             }
             // HANG and DRIP keep their side open after the client's half-close.
         } catch (IOException gone) {
-            RelayProxy.closeQuietly(s);
+            BlockingRelay.closeQuietly(s);
         }
     }
 
@@ -103,7 +119,7 @@ public final class Backend implements AutoCloseable {
     public void close() throws IOException {
         server.close();
         for (Socket s : sockets) {
-            RelayProxy.closeQuietly(s);
+            BlockingRelay.closeQuietly(s);
         }
         drip.shutdownNow();
         threads.shutdownNow();

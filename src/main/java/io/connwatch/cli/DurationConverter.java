@@ -1,0 +1,35 @@
+package io.connwatch.cli;
+
+import java.time.Duration;
+import java.util.regex.Matcher;
+import picocli.CommandLine;
+
+/** Durations as operators write them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 4h}. */
+public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    private static final java.util.regex.Pattern FORM = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+
+    @Override
+    public Duration convert(String value) {
+        return parse(value);
+    }
+
+    /** Parses a duration, or throws {@link CommandLine.TypeConversionException} saying what is wrong. */
+    public static Duration parse(String value) {
+        Matcher m = FORM.matcher(value == null ? "" : value.trim());
+        if (!m.matches()) {
+            throw new CommandLine.TypeConversionException(
+                    "'" + value + "' is not a duration: write a whole number and a unit, like 500ms, 30s, 5m or 4h");
+        }
+        long n = Long.parseLong(m.group(1));
+        switch (m.group(2)) {
+            case "ms":
+                return Duration.ofMillis(n);
+            case "s":
+                return Duration.ofSeconds(n);
+            case "m":
+                return Duration.ofMinutes(n);
+            default:
+                return Duration.ofHours(n);
+        }
+    }
+}
