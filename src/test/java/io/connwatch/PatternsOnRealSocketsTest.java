@@ -196,16 +196,15 @@ class PatternsOnRealSocketsTest {
         monitor(b -> b.inactivityTimeout(ms(1500)).keepAliveMultiplier(4));
         Socket plain = proxy.connect();
         Socket keepAlive = proxy.connect();
-        for (Socket s : List.of(plain, keepAlive)) {
-            send(s, REQUEST);
-            s.getInputStream().readNBytes(REQUEST.length);
-        }
+        byte[] http10 = "GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+        send(plain, http10);
+        plain.getInputStream().readNBytes(http10.length);
+        send(keepAlive, REQUEST);
+        keepAlive.getInputStream().readNBytes(REQUEST.length);
         await().atMost(ms(3000)).until(() -> tracker.activeConnections() == 2);
         int keepAlivePort = keepAlive.getLocalPort();
         for (TrackedConnection c : tracker) {
-            if (c.remotePort() == keepAlivePort) {
-                c.keepAlive(true);
-            }
+            assertEquals(c.remotePort() == keepAlivePort, c.hasKeepAlive(), "HTTP/1.1 is keep-alive, 1.0 is not");
         }
 
         awaitPattern(Pattern.IDLE, 2);
