@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -346,13 +345,10 @@ public final class ConnectionMonitor implements AutoCloseable {
     }
 
     private void logFindings(CheckResult r) {
-        List<String> sentences = r.recommendations();
-        int i = 0;
         for (Pattern p : Pattern.values()) {
             long n = r.count(p);
             if (n > 0) {
-                String sentence = i < sentences.size() ? sentences.get(i) : p + ": " + n;
-                i++;
+                String sentence = r.findings().get(p);
                 if (n != loggedTallies[p.ordinal()]) {
                     LOG.warn("[{}] {}: {}", name, p, sentence);
                 } else if (LOG.isDebugEnabled()) {
@@ -674,9 +670,5 @@ public final class ConnectionMonitor implements AutoCloseable {
     @Override
     public String toString() {
         return "ConnectionMonitor[" + name + (running ? ", running" : "") + (closed ? ", closed" : "") + "]";
-    }
-
-    List<MonitorListener> listeners() {
-        return new ArrayList<>(listeners);
     }
 }

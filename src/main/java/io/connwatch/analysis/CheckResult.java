@@ -14,7 +14,7 @@ import java.util.Map;
  * @param examined          connections classified (live ones seen by the iteration)
  * @param tallies           connections per pattern; every pattern present
  * @param byTarget          per-target breakdown, most connections first
- * @param recommendations   one line per pattern found
+ * @param findings          one recommendation per pattern found, in pattern order
  * @param probeFailures     connections whose endpoint probe threw and that were skipped
  * @param durationNanos     how long the check took
  */
@@ -25,7 +25,7 @@ public record CheckResult(
         long examined,
         Map<Pattern, Long> tallies,
         List<TargetTally> byTarget,
-        List<String> recommendations,
+        Map<Pattern, String> findings,
         long probeFailures,
         long durationNanos) {
 
@@ -33,6 +33,11 @@ public record CheckResult(
     public long count(Pattern p) {
         Long n = tallies.get(p);
         return n == null ? 0 : n;
+    }
+
+    /** The recommendations, one per pattern found, in pattern order: as a dump lists them. */
+    public List<String> recommendations() {
+        return List.copyOf(findings.values());
     }
 
     /** Whether any pattern was found. */

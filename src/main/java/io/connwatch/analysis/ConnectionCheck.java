@@ -82,6 +82,6 @@ public final class ConnectionCheck {
         return new CheckResult(Instant.ofEpochMilli(tracker.ticker().toEpochMillis(now)), now,
                 tracker.activeConnections(), examined, Collections.unmodifiableMap(tallyMap),
                 Collections.unmodifiableList(targets),
-                List.copyOf(Recommendations.of(tallies, targets, rules)), failures, end - now);
+                Recommendations.of(tallies, targets, rules), failures, end - now);
     }
 }

@@ -58,11 +58,6 @@ public enum Pattern {
         return out;
     }
 
-    /** The first pattern of a set, or null for none. */
-    public static Pattern first(int bits) {
-        return bits == 0 ? null : VALUES[Integer.numberOfTrailingZeros(bits)];
-    }
-
     /** All patterns, shared array: do not modify. */
     static Pattern[] all() {
         return VALUES;

@@ -1,7 +1,9 @@
 package io.connwatch.analysis;
 
-import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns tallies into sentences an operator can act on: what was seen, the likely cause, and what connwatch does
@@ -11,15 +13,15 @@ final class Recommendations {
     private Recommendations() {
     }
 
-    static List<String> of(long[] tallies, List<TargetTally> byTarget, PatternRules rules) {
-        List<String> out = new ArrayList<>();
+    static Map<Pattern, String> of(long[] tallies, List<TargetTally> byTarget, PatternRules rules) {
+        Map<Pattern, String> out = new EnumMap<>(Pattern.class);
         for (Pattern p : Pattern.all()) {
             long n = tallies[p.ordinal()];
             if (n > 0) {
-                out.add(sentence(p, n, where(p, n, byTarget), rules));
+                out.put(p, sentence(p, n, where(p, n, byTarget), rules));
             }
         }
-        return out;
+        return Collections.unmodifiableMap(out);
     }
 
     /** " to 10.0.0.5:8080", " (9 of them to 10.0.0.5:8080)", or "" when unrouted. */

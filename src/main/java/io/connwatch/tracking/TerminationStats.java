@@ -56,12 +56,4 @@ public final class TerminationStats {
         }
         return Collections.unmodifiableMap(out);
     }
-
-    void reset() {
-        for (LongAdder[] row : counts) {
-            for (LongAdder a : row) {
-                a.reset();
-            }
-        }
-    }
 }
