@@ -155,7 +155,7 @@ public final class ConnectionMonitor implements AutoCloseable {
         }
         running = true;
         MonitorSettings s = settings;
-        expectedTickNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOCK_TICK_MS);
+        expectedTickNanos = tracker.ticker().nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOCK_TICK_MS);
         clockTask = executor.scheduleWithFixedDelay(this::clockTick, CLOCK_TICK_MS, CLOCK_TICK_MS, TimeUnit.MILLISECONDS);
         checkTask = executor.schedule(this::periodicCheck, s.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
         sweepTask = executor.schedule(this::periodicSweep, s.cleanupInterval().toMillis(), TimeUnit.MILLISECONDS);

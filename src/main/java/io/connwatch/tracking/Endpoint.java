@@ -39,10 +39,17 @@ public interface Endpoint {
         return Map.of();
     }
 
-    /** The largest of {@link #listenerCounts()}, called on every check; override to avoid the map. */
+    /**
+     * The largest of {@link #listenerCounts()}, called on every check: override it where building the map
+     * allocates, so that a check allocates nothing per connection.
+     */
     default int maxListenerCount() {
+        Map<String, Integer> counts = listenerCounts();
+        if (counts.isEmpty()) {
+            return 0;
+        }
         int max = 0;
-        for (int n : listenerCounts().values()) {
+        for (int n : counts.values()) {
             max = Math.max(max, n);
         }
         return max;
@@ -71,6 +78,11 @@ public interface Endpoint {
         @Override
         public boolean writable() {
             return false;
+        }
+
+        @Override
+        public int maxListenerCount() {
+            return 0;
         }
 
         @Override

@@ -108,6 +108,11 @@ public final class Endpoints {
         }
 
         @Override
+        public int maxListenerCount() {
+            return 0;
+        }
+
+        @Override
         public void close() throws IOException {
             channel.close();
         }

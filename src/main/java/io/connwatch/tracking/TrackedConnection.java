@@ -12,7 +12,9 @@ import java.util.Objects;
  * tracker's coarse clock, which the monitor advances every few milliseconds. Each byte counter has one writer at
  * a time: call {@code addBytesReceived} from whatever serialises reads of the client socket and
  * {@code addBytesSent} from whatever serialises writes to it (an event loop, or the one thread per direction of
- * a blocking relay). Readers on other threads see recent, never torn, values.
+ * a blocking relay). Readers on other threads see recent, never torn, values. The activity stamp and the
+ * response-turn flag are written from both directions; a lost race there costs a few milliseconds of stamp, never
+ * a count.
  *
  * <p><b>Closing.</b> {@link #close(Side, TerminationReason)} records the end once; the first reason wins and is
  * counted in the tracker's termination stats. It does not close sockets: the host does, or the cleanup sweep.
