@@ -326,7 +326,6 @@ public final class ConnectionMonitor implements AutoCloseable {
         CheckResult r = ConnectionCheck.run(tracker, s.rules(), this::probeFailed);
         lastLagMs = TimeUnit.NANOSECONDS.toMillis(worstLagNanos);
         worstLagNanos = 0;
-        checks.incrementAndGet();
         probeFailures.addAndGet(r.probeFailures());
         lastCheck = r;
         trendRing.addLast(new TrendPoint(r.timestamp(), r.activeConnections()));
@@ -337,6 +336,8 @@ public final class ConnectionMonitor implements AutoCloseable {
         logFindings(r);
         notifyListeners(l -> l.onCheck(this, r));
         evaluateTriggers(r, s);
+        // Counted last, so whoever sees the count also sees the check's trend, triggers and listeners done.
+        checks.incrementAndGet();
         return r;
     }
 
