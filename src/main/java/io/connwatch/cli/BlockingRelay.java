@@ -2,6 +2,7 @@ package io.connwatch.cli;
 
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Endpoints;
+import io.connwatch.tracking.ProtocolSniffer;
 import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;
 import io.connwatch.tracking.TrackedConnection;
@@ -149,7 +150,7 @@ public final class BlockingRelay implements AutoCloseable {
             while ((n = in.read(buf)) >= 0) {
                 if (fromSide == Side.INCOMING) {
                     if (!c.hasReceivedInitialData()) {
-                        sniff(c, buf, n);
+                        ProtocolSniffer.sniff(c, buf, n);
                     }
                     c.addBytesReceived(n);
                     if (leakListeners) {
@@ -190,21 +191,6 @@ public final class BlockingRelay implements AutoCloseable {
             }
             closeQuietly(from);
             closeQuietly(to);
-        }
-    }
-
-    /** TLS from its first byte (a handshake record), HTTP keep-alive from the first request. */
-    static void sniff(TrackedConnection c, byte[] buf, int n) {
-        if (n > 0 && buf[0] == 0x16) {
-            c.tls(true);
-            return;
-        }
-        String head = new String(buf, 0, Math.min(n, 1024), java.nio.charset.StandardCharsets.ISO_8859_1)
-                .toLowerCase(java.util.Locale.ROOT);
-        int eol = head.indexOf('\n');
-        if (eol > 0 && head.substring(0, eol).contains(" http/1.")) {
-            boolean http11 = head.substring(0, eol).contains("http/1.1");
-            c.keepAlive(head.contains("connection: keep-alive") || http11 && !head.contains("connection: close"));
         }
     }
 

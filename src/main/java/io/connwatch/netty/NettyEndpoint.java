@@ -1,0 +1,94 @@
+package io.connwatch.netty;
+
+import io.connwatch.tracking.Endpoint;
+import io.netty.channel.Channel;
+import io.netty.channel.socket.DuplexChannel;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A live view of a Netty {@link Channel}: open and active, input and output shut down (through
+ * {@link DuplexChannel}), and the pipeline's handlers as listener counts. Handlers Netty names itself
+ * ({@code LeakyHandler#0}, {@code LeakyHandler#1}, ...) count under one name, so a handler added per message shows as
+ * one growing count.
+ */
+public final class NettyEndpoint implements Endpoint {
+    private final Channel channel;
+
+    private NettyEndpoint(Channel channel) {
+        this.channel = Objects.requireNonNull(channel, "channel");
+    }
+
+    /** A view of this channel. */
+    public static NettyEndpoint of(Channel channel) {
+        return new NettyEndpoint(channel);
+    }
+
+    /** The channel. */
+    public Channel channel() {
+        return channel;
+    }
+
+    @Override
+    public boolean destroyed() {
+        return !channel.isOpen();
+    }
+
+    @Override
+    public boolean readable() {
+        return channel.isOpen() && !(channel instanceof DuplexChannel && ((DuplexChannel) channel).isInputShutdown());
+    }
+
+    @Override
+    public boolean writable() {
+        return channel.isOpen() && !(channel instanceof DuplexChannel && ((DuplexChannel) channel).isOutputShutdown());
+    }
+
+    @Override
+    public boolean connecting() {
+        // A socket channel stays active through half-closes; open and not active means not connected yet.
+        return channel.isOpen() && !channel.isActive();
+    }
+
+    @Override
+    public Map<String, Integer> listenerCounts() {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (String name : channel.pipeline().names()) {
+            counts.merge(baseName(name), 1, Integer::sum);
+        }
+        return counts;
+    }
+
+    @Override
+    public int maxListenerCount() {
+        int max = 0;
+        for (int n : listenerCounts().values()) {
+            max = Math.max(max, n);
+        }
+        return max;
+    }
+
+    static String baseName(String name) {
+        int hash = name.lastIndexOf('#');
+        if (hash > 0 && hash < name.length() - 1) {
+            for (int i = hash + 1; i < name.length(); i++) {
+                if (!Character.isDigit(name.charAt(i))) {
+                    return name;
+                }
+            }
+            return name.substring(0, hash);
+        }
+        return name;
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+    }
+
+    @Override
+    public String toString() {
+        return channel.toString();
+    }
+}

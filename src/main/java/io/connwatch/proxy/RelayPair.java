@@ -1,0 +1,62 @@
+package io.connwatch.proxy;
+
+import io.connwatch.netty.TrackingHandler;
+import io.connwatch.tracking.Side;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+
+/** The two channels of one proxied connection and their half-close state; touched on one event loop only. */
+final class RelayPair {
+    final Channel client;
+    volatile Channel backend;
+    private boolean clientEnded;
+    private boolean backendEnded;
+    private final ConnwatchProxy.Faults faults;
+
+    RelayPair(Channel client, ConnwatchProxy.Faults faults) {
+        this.client = client;
+        this.faults = faults;
+    }
+
+    /** Records that {@code side}'s input ended; true when both have. */
+    boolean ended(Side side) {
+        if (side == Side.INCOMING) {
+            clientEnded = true;
+        } else {
+            backendEnded = true;
+        }
+        return clientEnded && backendEnded;
+    }
+
+    void onMessage(Channel from, Side side) {
+        if (side == Side.INCOMING && faults.leakHandlerPerMessage) {
+            from.pipeline().addLast(new LeakedHandler());
+        }
+    }
+
+    /** Flushes what is pending and closes both channels. */
+    void closeBoth() {
+        if (faults.forgetToTellTracker && client.pipeline().get(TrackingHandler.class) != null) {
+            // The bug of scenario 7: the handler that would tell the tracker is gone before the close.
+            client.pipeline().remove(TrackingHandler.class);
+        }
+        closeOnFlush(client);
+        Channel b = backend;
+        if (b != null) {
+            closeOnFlush(b);
+        }
+    }
+
+    static void closeOnFlush(Channel ch) {
+        if (ch.isActive()) {
+            ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            ch.close();
+        }
+    }
+
+    /** A handler the faulty proxy adds per message and never removes. */
+    static final class LeakedHandler extends io.netty.channel.ChannelInboundHandlerAdapter {
+    }
+}
