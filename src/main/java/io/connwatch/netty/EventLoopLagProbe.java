@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class EventLoopLagProbe implements AutoCloseable {
     private final AtomicLong worstNanos = new AtomicLong();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private volatile Runnable onClose = () -> { };
 
     /** Starts probing every loop of the group. */
     public EventLoopLagProbe(EventExecutorGroup group, Duration period) {
@@ -31,6 +32,17 @@ public final class EventLoopLagProbe implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts probing {@code group} every 100 ms and reports it in {@code monitor}'s dumps under {@code name}; closing
+     * the probe stops it and removes it from the monitor.
+     */
+    public static EventLoopLagProbe attach(io.connwatch.ConnectionMonitor monitor, String name, EventExecutorGroup group) {
+        EventLoopLagProbe probe = new EventLoopLagProbe(group, Duration.ofMillis(100));
+        monitor.registerEventLoopLag(name, probe::takeMaxLagMillis);
+        probe.onClose = () -> monitor.unregisterEventLoopLag(name);
+        return probe;
+    }
+
     /** The worst lag since the last call, in milliseconds, and starts over. */
     public long takeMaxLagMillis() {
         return TimeUnit.NANOSECONDS.toMillis(worstNanos.getAndSet(0));
@@ -41,6 +53,7 @@ public final class EventLoopLagProbe implements AutoCloseable {
         for (ScheduledFuture<?> f : tasks) {
             f.cancel(false);
         }
+        onClose.run();
     }
 
     private final class Tick implements Runnable {

@@ -44,6 +44,7 @@ public final class ConnwatchProxy implements AutoCloseable {
     private final ConnectionTracker tracker;
     private final Transport transport;
     private final int workerThreads;
+    private final boolean tracking;
     private final Faults faults = new Faults();
     private final ChannelGroup clients = new DefaultChannelGroup("connwatch-proxy-clients", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup bossGroup;
@@ -57,6 +58,7 @@ public final class ConnwatchProxy implements AutoCloseable {
         this.tracker = b.tracker != null ? b.tracker : new ConnectionTracker("proxy");
         this.transport = Transport.pick(b.preferNative);
         this.workerThreads = b.workerThreads;
+        this.tracking = b.tracking;
     }
 
     /** A builder: {@code target} is required; the rest have defaults. */
@@ -82,7 +84,10 @@ public final class ConnwatchProxy implements AutoCloseable {
                     @Override
                     protected void initChannel(Channel ch) {
                         clients.add(ch);
-                        ch.pipeline().addLast(new TrackingHandler(tracker), new FrontendHandler(ConnwatchProxy.this));
+                        if (tracking) {
+                            ch.pipeline().addLast(new TrackingHandler(tracker));
+                        }
+                        ch.pipeline().addLast(new FrontendHandler(ConnwatchProxy.this));
                     }
                 });
         try {
@@ -179,8 +184,18 @@ public final class ConnwatchProxy implements AutoCloseable {
         private ConnectionTracker tracker;
         private boolean preferNative = true;
         private int workerThreads;
+        private boolean tracking = true;
 
         private Builder() {
+        }
+
+        /**
+         * Whether to feed the tracker (default true). Off, the proxy relays without connwatch in its pipelines: the
+         * baseline for overhead measurements, and {@code proxy --no-monitor}.
+         */
+        public Builder tracking(boolean tracking) {
+            this.tracking = tracking;
+            return this;
         }
 
         /** Where to listen (default loopback, an ephemeral port). */
