@@ -50,4 +50,85 @@ class ConnwatchProxyTest {
             }
         }
     }
+
+    @Test
+    void tlsIsSpottedByItsFirstByte() throws Exception {
+        ConnectionTracker tracker = new ConnectionTracker("tls");
+        try (DemoBackend echo = new DemoBackend(DemoBackend.Behaviour.ECHO);
+             ConnwatchProxy proxy = ConnwatchProxy.builder().target(echo.address()).tracker(tracker).build().start();
+             Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.address().getPort())) {
+            byte[] clientHello = {0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5};
+            client.getOutputStream().write(clientHello);
+            client.getInputStream().readNBytes(clientHello.length);
+            TrackedConnection c = tracker.iterator().next();
+            assertTrue(c.isTLS());
+            assertTrue(!c.hasKeepAlive());
+        }
+    }
+
+    @Test
+    void shutdownClosesEveryConnectionWithReasonShutdown() throws Exception {
+        ConnectionTracker tracker = new ConnectionTracker("shutdown");
+        try (DemoBackend hang = new DemoBackend(DemoBackend.Behaviour.HANG)) {
+            ConnwatchProxy proxy = ConnwatchProxy.builder().target(hang.address()).tracker(tracker).build().start();
+            java.util.List<Socket> clients = new java.util.ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                Socket s = new Socket(InetAddress.getLoopbackAddress(), proxy.address().getPort());
+                s.getOutputStream().write('x');
+                clients.add(s);
+            }
+            await().atMost(ms(3000)).until(() -> tracker.activeConnections() == 3);
+            proxy.close();
+            assertEquals(0, tracker.activeConnections());
+            assertEquals(3, tracker.terminationStats().count(Side.INCOMING, TerminationReason.SHUTDOWN));
+            for (Socket s : clients) {
+                s.setSoTimeout((int) ms(3000).toMillis());
+                assertEquals(-1, s.getInputStream().read());
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void aClientThatDoesNotReadStopsTheProxyReadingTheBackend() throws Exception {
+        ConnectionTracker tracker = new ConnectionTracker("backpressure");
+        int total = 64 << 20;
+        try (java.net.ServerSocket flood = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread writer = new Thread(() -> {
+                try (Socket s = flood.accept(); java.io.OutputStream out = s.getOutputStream()) {
+                    byte[] chunk = new byte[64 * 1024];
+                    for (int sent = 0; sent < total; sent += chunk.length) {
+                        out.write(chunk);
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            writer.setDaemon(true);
+            writer.start();
+            try (ConnwatchProxy proxy = ConnwatchProxy.builder()
+                    .target(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), flood.getLocalPort()))
+                    .tracker(tracker).build().start();
+                 Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.address().getPort())) {
+                client.setReceiveBufferSize(64 * 1024);
+                await().atMost(ms(3000)).until(() -> tracker.activeConnections() == 1);
+                TrackedConnection c = tracker.iterator().next();
+                await().atMost(ms(3000)).until(() -> c.outgoing().exists());
+                io.netty.channel.Channel backend = ((io.connwatch.netty.NettyEndpoint) c.outgoing()).channel();
+                await().atMost(ms(5000)).until(() -> !backend.config().isAutoRead());
+                assertTrue(c.bytesSent() < total / 2, "the proxy stopped well short of buffering it all: " + c.bytesSent());
+
+                long read = 0;
+                byte[] buf = new byte[64 * 1024];
+                InputStream in = client.getInputStream();
+                client.setSoTimeout((int) ms(10000).toMillis());
+                int n;
+                while (read < total && (n = in.read(buf)) >= 0) {
+                    read += n;
+                }
+                assertEquals(total, read, "every byte arrived once the client read");
+                assertEquals(total, c.bytesSent());
+            }
+        }
+    }
 }
