@@ -4,6 +4,7 @@ import io.connwatch.tracking.Endpoint;
 import io.netty.channel.Channel;
 import io.netty.channel.socket.DuplexChannel;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -60,26 +61,42 @@ public final class NettyEndpoint implements Endpoint {
         return counts;
     }
 
+    /** Called on every check: counts equal base names in the pipeline's name list without building a map. */
     @Override
     public int maxListenerCount() {
-        int max = 0;
-        for (int n : listenerCounts().values()) {
+        List<String> names = channel.pipeline().names();
+        int max = names.isEmpty() ? 0 : 1;
+        for (int i = 0; i < names.size(); i++) {
+            String a = names.get(i);
+            int la = baseLength(a);
+            int n = 1;
+            for (int j = i + 1; j < names.size(); j++) {
+                String b = names.get(j);
+                if (baseLength(b) == la && a.regionMatches(0, b, 0, la)) {
+                    n++;
+                }
+            }
             max = Math.max(max, n);
         }
         return max;
     }
 
     static String baseName(String name) {
+        return name.substring(0, baseLength(name));
+    }
+
+    /** The length of a handler name without Netty's {@code #<n>} suffix. */
+    private static int baseLength(String name) {
         int hash = name.lastIndexOf('#');
-        if (hash > 0 && hash < name.length() - 1) {
-            for (int i = hash + 1; i < name.length(); i++) {
-                if (!Character.isDigit(name.charAt(i))) {
-                    return name;
-                }
-            }
-            return name.substring(0, hash);
+        if (hash <= 0 || hash == name.length() - 1) {
+            return name.length();
         }
-        return name;
+        for (int i = hash + 1; i < name.length(); i++) {
+            if (!Character.isDigit(name.charAt(i))) {
+                return name.length();
+            }
+        }
+        return hash;
     }
 
     @Override
