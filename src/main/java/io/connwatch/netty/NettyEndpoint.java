@@ -31,9 +31,13 @@ public final class NettyEndpoint implements Endpoint {
         return channel;
     }
 
+    /**
+     * Closed and done with: Netty closes the socket first and tells the pipeline (and so the tracker) after, then
+     * deregisters. Until then a closed channel is still being closed by its host, not a zombie.
+     */
     @Override
     public boolean destroyed() {
-        return !channel.isOpen();
+        return !channel.isOpen() && !channel.isRegistered();
     }
 
     @Override
