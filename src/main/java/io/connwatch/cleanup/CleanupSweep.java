@@ -15,7 +15,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The cleanup rules of SPEC "Patterns", applied to every live connection: zombies' records removed, half-zombies
+ * The cleanup rules of SPEC "Patterns", applied to every live connection: zombies' records removed (once seen by an
+ * earlier check or sweep, so a host closing its sockets just before telling the tracker is not taken for one), half-zombies
  * and stuck connections closed on both sides, clients without a backend closed, and idle or old connections closed
  * at their (much longer) deadlines. Every deadline gets the connection's own jitter ({@link #jitter}), so that a
  * crowd opened together does not expire in one tick.
@@ -58,6 +59,12 @@ public final class CleanupSweep {
                 if (failures++ == 0) {
                     onProbeFailure.accept(e);
                 }
+                continue;
+            }
+            if (Pattern.ZOMBIE.in(bits) && !Pattern.ZOMBIE.in(c.patternBits())) {
+                // First sight: a host that closes its sockets before telling the tracker looks like this for a
+                // moment. Marked now, removed at the next sweep if it is still there.
+                c.patternBits(c.patternBits() | Pattern.ZOMBIE.bit());
                 continue;
             }
             long idle = now - c.lastActivityNanos();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.connwatch.FakeEndpoint;
 import io.connwatch.FakeTicker;
 import io.connwatch.MonitorSettings;
+import io.connwatch.analysis.ConnectionCheck;
 import io.connwatch.analysis.PatternRules;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Side;
@@ -98,7 +99,34 @@ class CleanupSweepTest {
         conn.in().close();
         conn.out().close();
 
+        SweepResult first = sweep();
+        assertEquals(0, first.cleanedCount(), "first sight only marks it: the host may be telling the tracker now");
+        assertEquals(1, tracker.activeConnections());
         assertCleaned(sweep(), TerminationReason.ZOMBIE_CLEANUP, conn);
+    }
+
+    @Test
+    void aZombieAlreadySeenByACheckGoesAtTheFirstSweep() {
+        Conn conn = routed();
+        conn.in().close();
+        conn.out().close();
+        ConnectionCheck.run(tracker, PatternRules.defaults(), e -> {
+            throw new AssertionError(e);
+        });
+
+        assertCleaned(sweep(), TerminationReason.ZOMBIE_CLEANUP, conn);
+    }
+
+    @Test
+    void aHostThatTellsTheTrackerJustAfterClosingItsSocketsKeepsItsReason() {
+        Conn conn = routed();
+        conn.in().close();
+        conn.out().close();
+        sweep();
+        conn.c().close(Side.OUTGOING, TerminationReason.NORMAL);
+
+        assertEquals(0, sweep().cleanedCount());
+        assertEquals(TerminationReason.NORMAL, conn.c().terminationReason());
     }
 
     @Test
@@ -245,6 +273,7 @@ class CleanupSweepTest {
         Conn noBackend = unrouted();
         later(STUCK_AFTER.plus(MS));
 
+        sweep(reportOnly); // a zombie is reported from its second sighting on
         SweepResult r = sweep(reportOnly);
 
         assertTrue(r.reportOnly());
