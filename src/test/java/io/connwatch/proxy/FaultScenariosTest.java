@@ -318,8 +318,8 @@ class FaultScenariosTest {
         assertEquals(0, tracker.terminationStats().total());
         assertTrue(monitor.cleanupCounts().isEmpty(), monitor.cleanupCounts().toString());
 
-        // The client goes; the proxy alone closes the record (report-only, so no sweep can take the close).
-        monitor.updateSettings(b -> b.cleanupEnabled(false));
+        // The client goes with cleanup on: the proxy's own close keeps its reason, no sweep takes it.
+        monitor.updateSettings(b -> b.cleanupEnabled(true));
         client.close();
         awaitBaseline();
         assertEquals(1, tracker.terminationStats().total());
@@ -473,8 +473,8 @@ class FaultScenariosTest {
         send(client, REQUEST);
         assertArrayEquals(REQUEST, client.getInputStream().readNBytes(REQUEST.length), "still relays");
 
-        // The client finishes; report-only again, so the proxy's own close is what counts.
-        monitor.updateSettings(b -> b.cleanupEnabled(false));
+        // The client finishes with cleanup on: the proxy's own close is what counts.
+        monitor.updateSettings(b -> b.cleanupEnabled(true));
         client.shutdownOutput();
         assertEndOfStream(client);
         awaitBaseline();
@@ -551,9 +551,8 @@ class FaultScenariosTest {
         assertEquals(1, monitor.captureCount());
         assertEquals(CaptureTrigger.ACCUMULATION, monitor.lastCapture().trigger());
 
-        // The proxy alone closes them (report-only): a sweep during the close storm may take closing connections
-        // for zombies, a bug reproduced deterministically by aSweepWhileTheProxyClosesAConnectionIsNotAZombie.
-        monitor.updateSettings(b -> b.cleanupEnabled(false));
+        // They leave with cleanup on: sweeps during the close storm must not take closing connections for zombies.
+        monitor.updateSettings(b -> b.cleanupEnabled(true));
         long leaveStart = System.nanoTime();
         for (Socket s : clients) {
             s.close();
