@@ -143,6 +143,7 @@ public final class ConnectionMonitor implements AutoCloseable {
         executor.allowCoreThreadTimeOut(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         tracker.addListener(cleanupWatcher);
+        MonitorIntegration.attachAll(this);
     }
 
     // ---- lifecycle ----
@@ -449,6 +450,7 @@ public final class ConnectionMonitor implements AutoCloseable {
                     s.accumulationThreshold(), s.spikeThreshold(), s.checkInterval().toMillis(), r, system, trend,
                     tracker.terminationStats().snapshot(), tracker, s.maxConnectionDetails());
             Path folder = DumpFolders.resolve(preferredFolders, s.outputDirectory());
+            notifyListeners(l -> l.onCaptureStart(this, trigger));
             result = writer.write(folder, content);
         } catch (RuntimeException e) {
             result = new CaptureResult(trigger, Instant.now(), null, 0, 0, 0, e.toString());

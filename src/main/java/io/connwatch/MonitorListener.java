@@ -32,6 +32,10 @@ public interface MonitorListener {
     default void onSpike(ConnectionMonitor monitor, SpikeEvent event) {
     }
 
+    /** A dump is about to be written, on the monitor's thread; {@link #onCapture} follows on the same thread. */
+    default void onCaptureStart(ConnectionMonitor monitor, io.connwatch.capture.CaptureTrigger trigger) {
+    }
+
     /** A dump was written, or failed. */
     default void onCapture(ConnectionMonitor monitor, CaptureResult result) {
     }

@@ -50,4 +50,11 @@ public final class SystemProbe {
                 Map.copyOf(eventLoopLagMs), ManagementFactory.getRuntimeMXBean().getUptime(),
                 os.getSystemLoadAverage());
     }
+
+    /** Open file descriptors now, or -1 where the platform does not say. */
+    public static long openFileDescriptors() {
+        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.UnixOperatingSystemMXBean
+                ? ((com.sun.management.UnixOperatingSystemMXBean) os).getOpenFileDescriptorCount() : -1;
+    }
 }

@@ -1,0 +1,152 @@
+package io.connwatch.jfr;
+
+import static io.connwatch.testing.TestTimes.ms;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.connwatch.ConnectionMonitor;
+import io.connwatch.MonitorSettings;
+import io.connwatch.analysis.Pattern;
+import io.connwatch.testing.SocketPairs;
+import io.connwatch.tracking.ConnectionTracker;
+import io.connwatch.tracking.Endpoints;
+import io.connwatch.tracking.Side;
+import io.connwatch.tracking.TerminationReason;
+import io.connwatch.tracking.TrackedConnection;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+import jdk.jfr.EventType;
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each connwatch event seen by an in-process {@link RecordingStream}, with the values of the scenario driven. */
+class JfrEventsTest {
+    private static final List<String> NAMES = List.of("io.connwatch.ConnectionAccumulation",
+            "io.connwatch.ConnectionSpike", "io.connwatch.ConnectionCleanup", "io.connwatch.DiagnosticCapture",
+            "io.connwatch.ConnectionStatistics", "io.connwatch.PatternTally", "io.connwatch.ConnectionOpened",
+            "io.connwatch.ConnectionClosed");
+
+    @TempDir
+    Path dumps;
+
+    private final List<RecordedEvent> events = new CopyOnWriteArrayList<>();
+    private ConnectionMonitor monitor;
+    private RecordingStream stream;
+
+    @AfterEach
+    void tearDown() {
+        if (monitor != null) {
+            monitor.close();
+        }
+        if (stream != null) {
+            stream.close();
+        }
+    }
+
+    private List<RecordedEvent> of(String name) {
+        return events.stream().filter(e -> e.getEventType().getName().equals(name)).collect(Collectors.toList());
+    }
+
+    @Test
+    void everyEventTypeCarriesTheScenariosFigures() throws Exception {
+        ConnectionTracker tracker = new ConnectionTracker("edge");
+        monitor = new ConnectionMonitor(tracker, MonitorSettings.builder().outputDirectory(dumps)
+                .accumulationThreshold(3).spikeThreshold(3).captureCooldown(Duration.ZERO)
+                .stuckAfter(ms(300)).jitter(0).build());
+        stream = new RecordingStream();
+        for (String name : NAMES) {
+            stream.enable(name).withPeriod(Duration.ofMillis(100));
+        }
+        stream.onEvent(events::add);
+        stream.startAsync();
+
+        try (SocketPairs sockets = new SocketPairs()) {
+            monitor.checkNow();
+            TrackedConnection stuck = tracker.open(sockets.accept()).target("10.0.0.5", 8080);
+            stuck.attachOutgoing(Endpoints.of(sockets.accept()));
+            stuck.addBytesReceived(36);
+            for (int i = 0; i < 3; i++) {
+                tracker.open(sockets.accept()).target("10.0.0.6", 9090);
+            }
+            monitor.checkNow(); // 4 > 3: accumulation with its capture; +4 >= 3: spike
+            await().atMost(ms(3000)).until(() -> monitor.checkNow().count(Pattern.STUCK) == 1);
+            assertEquals(1, monitor.cleanupNow());
+            Path forced = monitor.forceCaptureNow();
+            tracker.open(sockets.accept()).close(Side.INCOMING, TerminationReason.NORMAL);
+
+            await().atMost(ms(5000)).until(() -> NAMES.stream().allMatch(n -> !of(n).isEmpty()));
+
+            RecordedEvent acc = of("io.connwatch.ConnectionAccumulation").get(0);
+            assertEquals("edge", acc.getString("monitor"));
+            assertEquals(4, acc.getLong("activeConnections"));
+            assertEquals(3, acc.getLong("threshold"));
+            assertTrue(acc.getString("captureFile").endsWith("_accumulation.json"), acc.getString("captureFile"));
+            assertTrue(Files.isRegularFile(Path.of(acc.getString("captureFile"))));
+
+            RecordedEvent spike = of("io.connwatch.ConnectionSpike").get(0);
+            assertEquals(0, spike.getLong("previousCount"));
+            assertEquals(4, spike.getLong("activeConnections"));
+            assertEquals(4, spike.getLong("increase"));
+            assertEquals(3, spike.getLong("spikeThreshold"));
+            assertTrue(spike.getDuration("interval").toMillis() >= 0);
+
+            RecordedEvent cleanup = of("io.connwatch.ConnectionCleanup").get(0);
+            assertEquals(stuck.id(), cleanup.getString("connectionId"));
+            assertEquals("stuck_no_response", cleanup.getString("reason"));
+            assertEquals("STUCK", cleanup.getString("pattern"));
+            assertEquals("127.0.0.1", cleanup.getString("remoteAddress"));
+            assertEquals("10.0.0.5", cleanup.getString("targetHost"));
+            assertEquals(8080, cleanup.getInt("targetPort"));
+            assertEquals(36, cleanup.getLong("bytesReceived"));
+            assertEquals(0, cleanup.getLong("bytesSent"));
+            assertTrue(cleanup.getDuration("age").toMillis() >= 300);
+
+            List<RecordedEvent> captures = of("io.connwatch.DiagnosticCapture");
+            RecordedEvent forcedEvent = captures.stream().filter(e -> e.getString("trigger").equals("force_capture"))
+                    .findFirst().orElseThrow();
+            assertEquals(forced.toString(), forcedEvent.getString("file"));
+            assertEquals(Files.size(forced), forcedEvent.getLong("bytesWritten"));
+            assertEquals(3, forcedEvent.getInt("connections"));
+            assertEquals("", forcedEvent.getString("error"));
+            assertTrue(forcedEvent.getDuration().toNanos() > 0, "the event's duration is the write");
+
+            await().atMost(ms(3000)).until(() -> of("io.connwatch.ConnectionStatistics").stream()
+                    .anyMatch(e -> e.getString("monitor").equals("edge") && e.getLong("opened") >= 5));
+            RecordedEvent stats = of("io.connwatch.ConnectionStatistics").stream()
+                    .filter(e -> e.getString("monitor").equals("edge")).reduce((a, b) -> b).orElseThrow();
+            assertEquals(5, stats.getLong("opened"));
+            assertEquals(2, stats.getLong("closed"));
+            assertEquals(3, stats.getLong("active"));
+            assertTrue(stats.getLong("openFileDescriptors") > 0);
+            assertTrue(of("io.connwatch.PatternTally").stream().map(e -> e.getString("pattern"))
+                    .collect(Collectors.toSet()).containsAll(List.of("ZOMBIE", "STUCK", "LISTENER_LEAK")));
+
+            RecordedEvent closed = of("io.connwatch.ConnectionClosed").stream()
+                    .filter(e -> e.getString("reason").equals("normal")).findFirst().orElseThrow();
+            assertEquals("127.0.0.1", closed.getString("remoteAddress"));
+        }
+    }
+
+    @Test
+    void unitsAreAnnotatedSoToolsShowBytesAndTimespans() {
+        new ConnectionMonitor(new ConnectionTracker("units"), MonitorSettings.defaults()).close();
+        EventType cleanup = FlightRecorder.getFlightRecorder().getEventTypes().stream()
+                .filter(t -> t.getName().equals("io.connwatch.ConnectionCleanup")).findFirst().orElseThrow();
+        assertEquals("jdk.jfr.DataAmount", cleanup.getField("bytesSent").getAnnotationElements().stream()
+                .filter(a -> a.getTypeName().startsWith("jdk.jfr.DataAmount")).findFirst().orElseThrow().getTypeName());
+        assertNotNull(cleanup.getField("age").getAnnotation(jdk.jfr.Timespan.class));
+        assertEquals(List.of("connwatch"), cleanup.getCategoryNames());
+        assertEquals("false", cleanup.getSettingDescriptors().stream().filter(s -> s.getName().equals("stackTrace"))
+                .findFirst().orElseThrow().getDefaultValue(), "stack traces off");
+    }
+}
