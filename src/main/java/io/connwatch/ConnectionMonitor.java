@@ -452,7 +452,7 @@ public final class ConnectionMonitor implements AutoCloseable {
             Path folder = DumpFolders.resolve(preferredFolders, s.outputDirectory());
             notifyListeners(l -> l.onCaptureStart(this, trigger));
             result = writer.write(folder, content);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             result = new CaptureResult(trigger, Instant.now(), null, 0, 0, 0, e.toString());
         }
         if (result.succeeded()) {

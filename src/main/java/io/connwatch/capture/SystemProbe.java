@@ -38,14 +38,7 @@ public final class SystemProbe {
             gcTime += Math.max(0, gc.getCollectionTime());
         }
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        long openFds = -1;
-        long maxFds = -1;
-        if (os instanceof com.sun.management.UnixOperatingSystemMXBean) {
-            com.sun.management.UnixOperatingSystemMXBean unix = (com.sun.management.UnixOperatingSystemMXBean) os;
-            openFds = unix.getOpenFileDescriptorCount();
-            maxFds = unix.getMaxFileDescriptorCount();
-        }
-        return new SystemState(heapUsed, heapMax, nonHeap, direct, openFds, maxFds,
+        return new SystemState(heapUsed, heapMax, nonHeap, direct, openFileDescriptors(), maxFileDescriptors(),
                 ManagementFactory.getThreadMXBean().getThreadCount(), gcCount, gcTime, schedulerLagMs,
                 Map.copyOf(eventLoopLagMs), ManagementFactory.getRuntimeMXBean().getUptime(),
                 os.getSystemLoadAverage());
@@ -53,8 +46,34 @@ public final class SystemProbe {
 
     /** Open file descriptors now, or -1 where the platform does not say. */
     public static long openFileDescriptors() {
-        OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.UnixOperatingSystemMXBean
-                ? ((com.sun.management.UnixOperatingSystemMXBean) os).getOpenFileDescriptorCount() : -1;
+        try {
+            return UnixCounts.open();
+        } catch (LinkageError noJdkManagement) {
+            return -1;
+        }
+    }
+
+    /** The limit on file descriptors, or -1 where the platform does not say. */
+    public static long maxFileDescriptors() {
+        try {
+            return UnixCounts.max();
+        } catch (LinkageError noJdkManagement) {
+            return -1;
+        }
+    }
+
+    // Loaded only when asked: a runtime without the jdk.management module has no com.sun.management.
+    private static final class UnixCounts {
+        static long open() {
+            OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+            return os instanceof com.sun.management.UnixOperatingSystemMXBean
+                    ? ((com.sun.management.UnixOperatingSystemMXBean) os).getOpenFileDescriptorCount() : -1;
+        }
+
+        static long max() {
+            OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+            return os instanceof com.sun.management.UnixOperatingSystemMXBean
+                    ? ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount() : -1;
+        }
     }
 }
