@@ -56,4 +56,11 @@ class JfrAbsentTest {
         assertTrue(Files.isRegularFile(Path.of(m.group(2))));
         assertEquals("absent", m.group(3));
     }
+
+    @Test
+    void withFlightRecorderSwitchedOffTheMonitorStillWorks() throws Exception {
+        Matcher m = ok(run("-XX:-FlightRecorder"));
+        assertEquals("1", m.group(1));
+        assertTrue(Files.isRegularFile(Path.of(m.group(2))));
+    }
 }
