@@ -88,6 +88,8 @@ final class DemoRun {
         monitor.addListener(new Reporter());
         try {
             console.printf("connwatch demo: %d s on loopback, dumps in %s%n", duration.toSeconds(), out.toAbsolutePath());
+            console.printf("while it runs: jconsole %d  (MBean io.connwatch:type=ConnectionMonitor,name=demo)%n",
+                    ProcessHandle.current().pid());
             console.printf("thresholds: check 1 s, stuck 3 s, half-zombie 3 s, connect 3 s, idle 4 s (closed at 8 s,"
                     + " x6 with keep-alive), old 6 s (closed at 12 s), slow 3 s, listeners > 5, accumulation > 30,"
                     + " spike >= 20%n%n");
