@@ -9,23 +9,23 @@ import jdk.jfr.Name;
 @Description("The active connection count passed the accumulation threshold: once per episode")
 final class ConnectionAccumulationEvent extends ConnwatchEvent {
     @Label("Active Connections")
-    long activeConnections;
+    int activeConnections;
     @Label("Threshold")
-    long threshold;
+    int threshold;
     @Label("Zombies")
-    long zombies;
+    int zombies;
     @Label("Half-Zombies")
-    long halfZombies;
+    int halfZombies;
     @Label("Stuck")
-    long stuck;
+    int stuck;
     @Label("Idle")
-    long idle;
+    int idle;
     @Label("Old")
-    long old;
+    int old;
     @Label("No Outgoing")
-    long noOutgoing;
+    int noOutgoing;
     @Label("Listener Leaks")
-    long listenerLeaks;
+    int listenerLeaks;
     @Label("Capture File")
     @Description("The episode's diagnostic dump, empty if the capture was deferred or failed")
     String captureFile;

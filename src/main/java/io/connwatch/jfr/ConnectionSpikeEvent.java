@@ -10,13 +10,13 @@ import jdk.jfr.Timespan;
 @Description("The active connection count rose by the spike threshold or more since the previous check")
 final class ConnectionSpikeEvent extends ConnwatchEvent {
     @Label("Previous Count")
-    long previousCount;
+    int previousCount;
     @Label("Active Connections")
-    long activeConnections;
+    int activeConnections;
     @Label("Increase")
-    long increase;
+    int increase;
     @Label("Spike Threshold")
-    long spikeThreshold;
+    int spikeThreshold;
     @Label("Interval")
     @Description("Time between the two checks")
     @Timespan(Timespan.MILLISECONDS)

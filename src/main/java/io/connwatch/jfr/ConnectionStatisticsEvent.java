@@ -9,11 +9,12 @@ import jdk.jfr.Period;
 @Label("Connection Statistics")
 @Description("Connection counts and pattern tallies of a monitor, periodically")
 @Period("5 s")
+// Counts are ints: JMC charts an int as a number, a plain long only as a raw value it will not plot.
 final class ConnectionStatisticsEvent extends ConnwatchEvent {
     @Label("Active")
-    long active;
+    int active;
     @Label("Peak")
-    long peak;
+    int peak;
     @Label("Opened")
     @Description("Connections opened since the tracker started")
     long opened;
@@ -21,19 +22,19 @@ final class ConnectionStatisticsEvent extends ConnwatchEvent {
     @Description("Connections closed since the tracker started")
     long closed;
     @Label("Zombies")
-    long zombies;
+    int zombies;
     @Label("Half-Zombies")
-    long halfZombies;
+    int halfZombies;
     @Label("Stuck")
-    long stuck;
+    int stuck;
     @Label("Idle")
-    long idle;
+    int idle;
     @Label("Old")
-    long old;
+    int old;
     @Label("No Outgoing")
-    long noOutgoing;
+    int noOutgoing;
     @Label("Listener Leaks")
-    long listenerLeaks;
+    int listenerLeaks;
     @Label("Open File Descriptors")
-    long openFileDescriptors;
+    int openFileDescriptors;
 }

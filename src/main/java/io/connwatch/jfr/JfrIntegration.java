@@ -55,6 +55,11 @@ public final class JfrIntegration implements MonitorIntegration {
         return folder;
     }
 
+    /** A count as a JMC-chartable int; counts this large are not expected, but never wrap. */
+    static int clamp(long n) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n));
+    }
+
     static void emitStatistics() {
         for (ConnectionMonitor m : MONITORS) {
             ConnectionStatisticsEvent e = new ConnectionStatisticsEvent();
@@ -63,21 +68,21 @@ public final class JfrIntegration implements MonitorIntegration {
             }
             ConnectionTracker t = m.tracker();
             e.monitor = m.name();
-            e.active = t.activeConnections();
-            e.peak = t.peakConnections();
+            e.active = clamp(t.activeConnections());
+            e.peak = clamp(t.peakConnections());
             e.opened = t.totalOpened();
             e.closed = t.totalClosed();
             CheckResult r = m.lastCheck();
             if (r != null) {
-                e.zombies = r.count(Pattern.ZOMBIE);
-                e.halfZombies = r.count(Pattern.HALF_ZOMBIE);
-                e.stuck = r.count(Pattern.STUCK);
-                e.idle = r.count(Pattern.IDLE);
-                e.old = r.count(Pattern.OLD);
-                e.noOutgoing = r.count(Pattern.NO_OUTGOING);
-                e.listenerLeaks = r.count(Pattern.LISTENER_LEAK);
+                e.zombies = clamp(r.count(Pattern.ZOMBIE));
+                e.halfZombies = clamp(r.count(Pattern.HALF_ZOMBIE));
+                e.stuck = clamp(r.count(Pattern.STUCK));
+                e.idle = clamp(r.count(Pattern.IDLE));
+                e.old = clamp(r.count(Pattern.OLD));
+                e.noOutgoing = clamp(r.count(Pattern.NO_OUTGOING));
+                e.listenerLeaks = clamp(r.count(Pattern.LISTENER_LEAK));
             }
-            e.openFileDescriptors = SystemProbe.openFileDescriptors();
+            e.openFileDescriptors = clamp(SystemProbe.openFileDescriptors());
             e.commit();
         }
     }
@@ -92,7 +97,7 @@ public final class JfrIntegration implements MonitorIntegration {
                 }
                 e.monitor = m.name();
                 e.pattern = p.name();
-                e.count = r == null ? 0 : r.count(p);
+                e.count = clamp(r == null ? 0 : r.count(p));
                 e.commit();
             }
         }
@@ -117,15 +122,15 @@ public final class JfrIntegration implements MonitorIntegration {
             }
             CheckResult r = a.check();
             e.monitor = m.name();
-            e.activeConnections = a.activeConnections();
-            e.threshold = a.threshold();
-            e.zombies = r.count(Pattern.ZOMBIE);
-            e.halfZombies = r.count(Pattern.HALF_ZOMBIE);
-            e.stuck = r.count(Pattern.STUCK);
-            e.idle = r.count(Pattern.IDLE);
-            e.old = r.count(Pattern.OLD);
-            e.noOutgoing = r.count(Pattern.NO_OUTGOING);
-            e.listenerLeaks = r.count(Pattern.LISTENER_LEAK);
+            e.activeConnections = clamp(a.activeConnections());
+            e.threshold = clamp(a.threshold());
+            e.zombies = clamp(r.count(Pattern.ZOMBIE));
+            e.halfZombies = clamp(r.count(Pattern.HALF_ZOMBIE));
+            e.stuck = clamp(r.count(Pattern.STUCK));
+            e.idle = clamp(r.count(Pattern.IDLE));
+            e.old = clamp(r.count(Pattern.OLD));
+            e.noOutgoing = clamp(r.count(Pattern.NO_OUTGOING));
+            e.listenerLeaks = clamp(r.count(Pattern.LISTENER_LEAK));
             e.captureFile = a.captureFile() == null ? "" : a.captureFile().toString();
             e.commit();
         }
@@ -137,10 +142,10 @@ public final class JfrIntegration implements MonitorIntegration {
                 return;
             }
             e.monitor = m.name();
-            e.previousCount = s.previousCount();
-            e.activeConnections = s.activeConnections();
-            e.increase = s.increase();
-            e.spikeThreshold = s.spikeThreshold();
+            e.previousCount = clamp(s.previousCount());
+            e.activeConnections = clamp(s.activeConnections());
+            e.increase = clamp(s.increase());
+            e.spikeThreshold = clamp(s.spikeThreshold());
             e.interval = s.interval().toMillis();
             e.commit();
         }

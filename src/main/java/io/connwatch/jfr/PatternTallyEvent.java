@@ -13,5 +13,5 @@ final class PatternTallyEvent extends ConnwatchEvent {
     @Label("Pattern")
     String pattern;
     @Label("Count")
-    long count;
+    int count;
 }

@@ -344,7 +344,7 @@ class JfcFilesTest {
         List<String> statisticsColumns = Stream
                 .of(statistics.getChild("state").getChild("listAndChart").getChild("listSettings").getChildren("column"))
                 .map(c -> c.getAttribute("id")).collect(Collectors.toList());
-        assertEquals(List.of("startTime:timestamp", "monitor:text", "active:raw number"),
+        assertEquals(List.of("startTime:timestamp", "monitor:text", "active:number"),
                 statisticsColumns.subList(0, 3), "active connections over time");
     }
 
