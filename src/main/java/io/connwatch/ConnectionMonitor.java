@@ -529,11 +529,22 @@ public final class ConnectionMonitor implements AutoCloseable {
 
     /**
      * Changes settings atomically: the function gets a builder holding the current ones; any invalid value throws
-     * {@link IllegalArgumentException} and changes nothing. Applied at the next tick.
+     * {@link IllegalArgumentException} and changes nothing. Applied at the next tick; a new check or cleanup
+     * interval re-plans the tick already pending.
      */
     public synchronized MonitorSettings updateSettings(UnaryOperator<MonitorSettings.Builder> change) {
-        MonitorSettings next = change.apply(settings.toBuilder()).build();
+        MonitorSettings previous = settings;
+        MonitorSettings next = change.apply(previous.toBuilder()).build();
         settings = next;
+        // A shorter interval must not wait out a long tick already planned: re-plan the pending one.
+        if (running && !closed) {
+            if (!next.checkInterval().equals(previous.checkInterval()) && checkTask != null && checkTask.cancel(false)) {
+                checkTask = executor.schedule(this::periodicCheck, next.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
+            }
+            if (!next.cleanupInterval().equals(previous.cleanupInterval()) && sweepTask != null && sweepTask.cancel(false)) {
+                sweepTask = executor.schedule(this::periodicSweep, next.cleanupInterval().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
         return next;
     }
 
