@@ -13,7 +13,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "connwatch", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Watches a proxy's connections: accumulation, spikes, broken patterns, cleanup.",
-        subcommands = {DemoCommand.class})
+        subcommands = {
+            DemoCommand.class,
+        })
 public final class Main implements Runnable {
     /** Done. */
     public static final int OK = 0;
