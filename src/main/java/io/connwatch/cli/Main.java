@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         description = "Watches a proxy's connections: accumulation, spikes, broken patterns, cleanup.",
         subcommands = {
             DemoCommand.class,
+            ProxyCommand.class,
         })
 public final class Main implements Runnable {
     /** Done. */

@@ -1,0 +1,152 @@
+package io.connwatch.cli;
+
+import io.connwatch.ConnectionMonitor;
+import io.connwatch.MonitorSettings;
+import io.connwatch.jmx.JmxRegistration;
+import io.connwatch.jmx.JmxRemote;
+import io.connwatch.netty.EventLoopLagProbe;
+import io.connwatch.proxy.ConnwatchProxy;
+import io.connwatch.tracking.ConnectionTracker;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code proxy}: the monitored reference proxy. Runs until SIGINT or SIGTERM, then closes every connection with
+ * reason {@code shutdown} and exits 0.
+ */
+@Command(name = "proxy", mixinStandardHelpOptions = true,
+        description = "Runs the monitored reference TCP proxy until SIGINT or SIGTERM.")
+final class ProxyCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--listen", required = true, converter = HostPort.class, description = "HOST:PORT to listen on.")
+    InetSocketAddress listen;
+
+    @Option(names = "--target", required = true, converter = HostPort.class, description = "HOST:PORT to relay to.")
+    InetSocketAddress target;
+
+    @Option(names = "--name", defaultValue = "proxy", description = "The monitor's name (default: ${DEFAULT-VALUE}).")
+    String name;
+
+    @Option(names = "--threshold", defaultValue = "50", description = "Accumulation threshold (default: ${DEFAULT-VALUE}).")
+    long threshold;
+
+    @Option(names = "--spike", defaultValue = "20", description = "Spike threshold (default: ${DEFAULT-VALUE}).")
+    long spike;
+
+    @Option(names = "--interval", defaultValue = "5s", converter = DurationConverter.class,
+            description = "Check interval (default: ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Option(names = "--stuck-after", defaultValue = "60s", converter = DurationConverter.class,
+            description = "STUCK after (default: ${DEFAULT-VALUE}).")
+    Duration stuckAfter;
+
+    @Option(names = "--half-zombie-grace", defaultValue = "30s", converter = DurationConverter.class,
+            description = "HALF_ZOMBIE grace (default: ${DEFAULT-VALUE}).")
+    Duration halfZombieGrace;
+
+    @Option(names = "--connect-timeout", defaultValue = "30s", converter = DurationConverter.class,
+            description = "Backend connect timeout, also NO_OUTGOING's (default: ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
+    @Option(names = "--idle-timeout", defaultValue = "4h", converter = DurationConverter.class,
+            description = "Cleanup closes connections idle this long, x6 with keep-alive (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--dump-dir", description = "Folder for dumps when no JFR recording has a file (default: -Dconnwatch.dump.dir or ./connection-diagnostics).")
+    Path dumpDir;
+
+    @Option(names = "--no-monitor", description = "Relay without connwatch: no tracking, no monitor, no MBean.")
+    boolean noMonitor;
+
+    @Option(names = "--no-cleanup", description = "Report-only: find broken connections but close none.")
+    boolean noCleanup;
+
+    @Option(names = "--jmx-port", description = "Start a JMX connector on this port (loopback, or the --listen host with a password file).")
+    Integer jmxPort;
+
+    @Option(names = "--jmx-password-file", description = "JMX password file (enables authentication).")
+    Path jmxPasswordFile;
+
+    @Option(names = "--jmx-access-file", description = "JMX access file (readonly / readwrite roles).")
+    Path jmxAccessFile;
+
+    @Override
+    public Integer call() throws Exception {
+        MonitorSettings settings = settings();
+        PrintWriter out = spec.commandLine().getOut();
+        ConnectionTracker tracker = new ConnectionTracker(name);
+        ConnwatchProxy proxy = ConnwatchProxy.builder().listen(listen).target(target).connectTimeout(connectTimeout)
+                .tracker(tracker).tracking(!noMonitor).build();
+        ConnectionMonitor monitor = null;
+        EventLoopLagProbe lag = null;
+        JmxRemote remote = null;
+        CountDownLatch stop = new CountDownLatch(1);
+        try {
+            proxy.start();
+            if (!noMonitor) {
+                monitor = new ConnectionMonitor(tracker, settings).start();
+                JmxRegistration.register(monitor, ManagementFactory.getPlatformMBeanServer());
+                lag = EventLoopLagProbe.attach(monitor, "proxy-workers", proxy.workerGroup());
+            }
+            if (jmxPort != null) {
+                InetAddress bind = jmxPasswordFile != null ? listen.getAddress() : InetAddress.getLoopbackAddress();
+                remote = JmxRemote.start(ManagementFactory.getPlatformMBeanServer(), bind, jmxPort, jmxPasswordFile,
+                        jmxAccessFile);
+            }
+            Signals.onTermination(stop::countDown);
+            out.printf("listening on %s:%d, relaying to %s:%d%s%n", proxy.address().getHostString(),
+                    proxy.address().getPort(), target.getHostString(), target.getPort(),
+                    proxy.isNative() ? " (epoll)" : " (nio)");
+            out.printf(noMonitor ? "monitor off%n" : "monitor '%s': MBean %s%n", name, JmxRegistration.objectName(name));
+            if (remote != null) {
+                out.printf("jmx: %s%n", remote.url());
+            }
+            out.flush();
+            stop.await();
+            out.println("shutting down: closing connections with reason 'shutdown'");
+            out.flush();
+        } finally {
+            proxy.close();
+            if (lag != null) {
+                lag.close();
+            }
+            if (monitor != null) {
+                monitor.close();
+            }
+            if (remote != null) {
+                remote.close();
+            }
+        }
+        return Main.OK;
+    }
+
+    private MonitorSettings settings() {
+        try {
+            return MonitorSettings.builder()
+                    .accumulationThreshold(threshold)
+                    .spikeThreshold(spike)
+                    .checkInterval(interval)
+                    .stuckAfter(stuckAfter)
+                    .halfZombieGrace(halfZombieGrace)
+                    .connectTimeout(connectTimeout)
+                    .inactivityTimeout(idleTimeout)
+                    .outputDirectory(dumpDir)
+                    .cleanupEnabled(!noCleanup)
+                    .build();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.connwatch.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import javax.management.MBeanServerConnection;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code java -jar target/connwatch.jar proxy}, run the way a user runs it: HTTP through it, JMX on it, SIGTERM. */
+class ProxyCommandIT {
+    @TempDir
+    Path tmp;
+
+    private Process process;
+    private HttpServer backend;
+    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    @AfterEach
+    void tearDown() {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly();
+        }
+        if (backend != null) {
+            backend.stop(0);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    private String awaitLine(String regex) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        List<String> seen = new ArrayList<>();
+        while (System.nanoTime() < end) {
+            String line = lines.poll(1, TimeUnit.SECONDS);
+            if (line != null) {
+                seen.add(line);
+                if (line.matches(regex)) {
+                    return line;
+                }
+            }
+        }
+        throw new AssertionError("no line matching " + regex + " in " + seen);
+    }
+
+    @Test
+    void relaysHttpAnswersOverJmxAndStopsCleanlyOnSigterm() throws Exception {
+        backend = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        backend.createContext("/", exchange -> {
+            byte[] body = "hello through connwatch".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        backend.start();
+        Path passwords = Files.writeString(tmp.resolve("jmx.password"), "operator secret\n");
+        Path access = Files.writeString(tmp.resolve("jmx.access"), "operator readwrite\n");
+        int jmxPort = freePort();
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                System.getProperty("connwatch.jar"), "proxy", "--listen", "127.0.0.1:0",
+                "--target", "127.0.0.1:" + backend.getAddress().getPort(), "--name", "it-proxy", "--interval", "500ms",
+                "--dump-dir", tmp.resolve("dumps").toString(), "--jmx-port", String.valueOf(jmxPort),
+                "--jmx-password-file", passwords.toString(), "--jmx-access-file", access.toString());
+        process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+
+        Matcher m = java.util.regex.Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+),.*")
+                .matcher(awaitLine("listening on .*"));
+        assertTrue(m.matches());
+        int port = Integer.parseInt(m.group(1));
+        String jmxUrl = awaitLine("jmx: .*").substring("jmx: ".length());
+
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode());
+            assertEquals("hello through connwatch", response.body());
+        }
+
+        Map<String, Object> env = new HashMap<>();
+        env.put(JMXConnector.CREDENTIALS, new String[] {"operator", "secret"});
+        try (JMXConnector jmx = JMXConnectorFactory.connect(new JMXServiceURL(jmxUrl), env)) {
+            MBeanServerConnection conn = jmx.getMBeanServerConnection();
+            ObjectName name = new ObjectName("io.connwatch:type=ConnectionMonitor,name=it-proxy");
+            assertTrue((Long) conn.getAttribute(name, "TotalOpened") >= 1, "the proxy's connections were tracked");
+            String dump = (String) conn.invoke(name, "forceCaptureNow", null, null);
+            assertTrue(Files.isRegularFile(Path.of(dump)), dump);
+            assertTrue(Path.of(dump).startsWith(tmp.resolve("dumps")));
+        }
+
+        // SIGTERM as an init system sends it (Process.destroy would also close our end of its output).
+        Process kill = new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid())).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
+        awaitLine("shutting down: .*");
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "stopped");
+        assertEquals(0, process.exitValue());
+    }
+
+    @Test
+    void badOptionsAreBadUsage() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                System.getProperty("connwatch.jar"), "proxy", "--listen", "127.0.0.1:0", "--target", "nowhere")
+                .redirectErrorStream(false).start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(2, p.exitValue(), err);
+        assertEquals(1, err.strip().lines().count(), err);
+        assertTrue(err.contains("'nowhere' is not HOST:PORT"), err);
+    }
+}
