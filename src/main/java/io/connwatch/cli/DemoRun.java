@@ -7,6 +7,7 @@ import io.connwatch.analysis.CheckResult;
 import io.connwatch.analysis.Pattern;
 import io.connwatch.capture.CaptureResult;
 import io.connwatch.cleanup.CleanupEvent;
+import io.connwatch.proxy.ConnwatchProxy;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.TerminationReason;
 import io.connwatch.tracking.TrackedConnection;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -51,6 +53,8 @@ final class DemoRun {
     });
     private final Map<Pattern, Set<Long>> found = new EnumMap<>(Pattern.class);
     private final List<Path> dumps = new CopyOnWriteArrayList<>();
+    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private JfrRecording recording = JfrRecording.NONE;
     private long startNanos;
 
     DemoRun(Path out, Duration duration, PrintWriter console) {
@@ -97,52 +101,56 @@ final class DemoRun {
             DemoBackend hang = use(new DemoBackend(DemoBackend.Behaviour.HANG));
             DemoBackend drip = use(new DemoBackend(DemoBackend.Behaviour.DRIP));
             DemoBackend never = use(new DemoBackend(DemoBackend.Behaviour.NEVER_ACCEPT));
-            BlockingRelay toEcho = use(new BlockingRelay(tracker, echo.address()));
-            BlockingRelay toHang = use(new BlockingRelay(tracker, hang.address()));
-            BlockingRelay toDrip = use(new BlockingRelay(tracker, drip.address()));
-            BlockingRelay toNever = use(new BlockingRelay(tracker, never.address()).connectTimeoutMillis(60_000));
-            BlockingRelay toNobody = use(new BlockingRelay(tracker, DemoBackend.refusingAddress()));
-            BlockingRelay leaky = use(new BlockingRelay(tracker, echo.address()).leakListeners());
-            BlockingRelay forgetful = use(new BlockingRelay(tracker, echo.address()).forgetful());
+            // The reference proxy on Netty in front of each backend, all feeding one tracker.
+            InetSocketAddress toEcho = proxy(tracker, echo.address(), Duration.ofSeconds(10));
+            InetSocketAddress toHang = proxy(tracker, hang.address(), Duration.ofSeconds(10));
+            InetSocketAddress toDrip = proxy(tracker, drip.address(), Duration.ofSeconds(10));
+            InetSocketAddress toNever = proxy(tracker, never.address(), Duration.ofSeconds(60));
+            InetSocketAddress toNobody = proxy(tracker, DemoBackend.refusingAddress(), Duration.ofSeconds(10));
+            // Two host bugs, reproduced by a plain-socket relay: a callback added per message, and sockets closed
+            // without telling the tracker.
+            InetSocketAddress leaky = use(new BlockingRelay(tracker, echo.address()).leakListeners()).address();
+            InetSocketAddress forgetful = use(new BlockingRelay(tracker, echo.address()).forgetful()).address();
+            recording = JfrRecording.start(out.resolve("connwatch-demo.jfr"));
 
             startNanos = System.nanoTime();
             monitor.start();
             // STUCK: a request to a backend that never answers.
             for (int i = 0; i < 3; i++) {
-                send(toHang.connect(), HTTP11);
+                send(connect(toHang), HTTP11);
             }
             // HALF_ZOMBIE: a request, then the client half-closes; the backend stays open and silent.
             for (int i = 0; i < 2; i++) {
-                Socket s = toHang.connect();
+                Socket s = connect(toHang);
                 send(s, HTTP11);
                 s.shutdownOutput();
             }
             // NO_OUTGOING: the backend's accept queue is full, the connect hangs.
             for (int i = 0; i < 2; i++) {
-                toNever.connect();
+                connect(toNever);
             }
             // IDLE: one exchange, then silence; the keep-alive one is kept six times longer.
-            exchange(toEcho.connect(), HTTP10);
-            exchange(toEcho.connect(), HTTP11);
+            exchange(connect(toEcho), HTTP10);
+            exchange(connect(toEcho), HTTP11);
             // OLD: a chatty client that never leaves, until its maximum lifetime.
-            Socket chatty = toEcho.connect();
+            Socket chatty = connect(toEcho);
             clients.scheduleAtFixedRate(() -> quietly(() -> exchange(chatty, PING)), 0, 1, TimeUnit.SECONDS);
             // SLOW_BACKEND: the response drips in for ever.
-            send(toDrip.connect(), HTTP11);
+            send(connect(toDrip), HTTP11);
             // LISTENER_LEAK: the host adds a callback per message.
-            Socket leak = leaky.connect();
+            Socket leak = connect(leaky);
             for (int i = 0; i < 8; i++) {
                 exchange(leak, PING);
             }
             // ZOMBIE: the host closes both sockets and forgets to tell the tracker.
             for (int i = 0; i < 2; i++) {
-                Socket z = forgetful.connect();
+                Socket z = connect(forgetful);
                 exchange(z, PING);
                 z.shutdownOutput();
             }
             // econnrefused: nothing listens behind this relay.
             for (int i = 0; i < 3; i++) {
-                toNobody.connect();
+                connect(toNobody);
             }
             // A burst: SPIKE and ACCUMULATION, one dump for the episode; they leave after 3 s.
             clients.schedule(() -> quietly(() -> burst(toEcho)), 2, TimeUnit.SECONDS);
@@ -150,9 +158,14 @@ final class DemoRun {
             TimeUnit.NANOSECONDS.sleep(duration.toNanos());
             monitor.stop();
             monitor.forceCaptureNow(); // the Reporter lists it with the others
-            summary(monitor);
+            Path rec = recording.stop();
+            summary(monitor, rec);
         } finally {
+            recording.stop();
             clients.shutdownNow();
+            for (Socket s : sockets) {
+                quietly(s::close);
+            }
             for (int i = resources.size() - 1; i >= 0; i--) {
                 quietly(resources.get(i)::close);
             }
@@ -160,10 +173,10 @@ final class DemoRun {
         }
     }
 
-    private void burst(BlockingRelay relay) throws IOException {
+    private void burst(InetSocketAddress front) throws IOException {
         List<Socket> crowd = new ArrayList<>();
         for (int i = 0; i < BURST; i++) {
-            Socket s = relay.connect();
+            Socket s = connect(front);
             send(s, HTTP10);
             crowd.add(s);
         }
@@ -172,6 +185,19 @@ final class DemoRun {
                 quietly(s::close);
             }
         }, 3, TimeUnit.SECONDS);
+    }
+
+    private InetSocketAddress proxy(ConnectionTracker tracker, InetSocketAddress target, Duration connectTimeout)
+            throws InterruptedException {
+        ConnwatchProxy p = use(ConnwatchProxy.builder().target(target).tracker(tracker).connectTimeout(connectTimeout)
+                .workerThreads(1).build()).start();
+        return p.address();
+    }
+
+    private Socket connect(InetSocketAddress front) throws IOException {
+        Socket s = new Socket(front.getAddress(), front.getPort());
+        sockets.add(s);
+        return s;
     }
 
     private <T extends AutoCloseable> T use(T resource) {
@@ -212,7 +238,7 @@ final class DemoRun {
         }
     }
 
-    private void summary(ConnectionMonitor monitor) {
+    private void summary(ConnectionMonitor monitor, Path rec) {
         console.printf("%nSummary%n");
         console.printf("  %-14s %6s %8s  %s%n", "pattern", "found", "cleaned", "reason");
         for (Pattern p : Pattern.values()) {
@@ -224,14 +250,21 @@ final class DemoRun {
         console.printf("%nTermination stats: %s%n", monitor.tracker().terminationStats().snapshot());
         console.printf("Accumulations %d, spikes %d, dumps %d%n", monitor.accumulationCount(), monitor.spikeCount(),
                 monitor.captureCount());
-        console.printf("%nFiles written:%n");
+        console.printf("%nFiles written, side by side in %s:%n", out.toAbsolutePath());
+        if (rec != null) {
+            console.printf("  %s (JFR: the JDK's default settings plus connwatch's)%n", rec.getFileName());
+        }
         for (Path d : dumps) {
-            console.printf("  %s%n", d.toAbsolutePath());
+            console.printf("  %s%n", d.getFileName());
         }
         console.printf("%nLook at them:%n");
+        if (rec != null) {
+            console.printf("  jfr print --events 'io.connwatch.*' %s%n", rec.toAbsolutePath());
+            console.printf("  jfr summary %s%n", rec.toAbsolutePath());
+            console.printf("  JDK Mission Control: File > Open File..., %s; Event Browser > connwatch%n", rec.toAbsolutePath());
+        }
         console.printf("  jq '.summary, .recommendations' %s%n", dumps.get(dumps.size() - 1).toAbsolutePath());
-        console.printf("  jq '.connections[] | {id, targetPort, age, bytesReceived, bytesSent, patterns}' %s%n",
-                dumps.get(0).toAbsolutePath());
+        console.printf("  java -jar target/connwatch.jar analyze %s%n", out.toAbsolutePath());
     }
 
     private static TerminationReason reasonFor(Pattern p) {

@@ -1,0 +1,81 @@
+package io.connwatch.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.text.ParseException;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The demo's own recording: the JDK's default settings plus connwatch's ({@code jfr-configs/connwatch.jfc}, bundled
+ * in the jar), statistics every second, written to a file in the demo's folder, so the dumps land beside it.
+ * {@link #NONE} where JFR is not available.
+ */
+class JfrRecording {
+    static final JfrRecording NONE = new JfrRecording();
+
+    JfrRecording() {
+    }
+
+    static JfrRecording start(Path destination) {
+        try {
+            return Started.begin(destination);
+        } catch (LinkageError | IOException | ParseException | RuntimeException e) {
+            org.slf4j.LoggerFactory.getLogger(JfrRecording.class).warn("no JFR recording for the demo: {}", e.toString());
+            return NONE;
+        }
+    }
+
+    /** Stops the recording, writing its file; returns the file, or null. Stopping twice does nothing. */
+    Path stop() {
+        return null;
+    }
+
+    private static final class Started extends JfrRecording {
+        private final jdk.jfr.Recording recording;
+        private final Path destination;
+        private boolean stopped;
+
+        private Started(jdk.jfr.Recording recording, Path destination) {
+            this.recording = recording;
+            this.destination = destination;
+        }
+
+        static JfrRecording begin(Path destination) throws IOException, ParseException {
+            Map<String, String> settings = new HashMap<>(jdk.jfr.Configuration.getConfiguration("default").getSettings());
+            try (InputStream in = JfrRecording.class.getResourceAsStream("/io/connwatch/jfr/connwatch.jfc")) {
+                if (in == null) {
+                    throw new IOException("connwatch.jfc is not in the jar");
+                }
+                try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+                    settings.putAll(jdk.jfr.Configuration.create(r).getSettings());
+                }
+            }
+            settings.put("io.connwatch.ConnectionStatistics#period", "1 s");
+            settings.put("io.connwatch.PatternTally#period", "1 s");
+            // The demo is small: record its connections one by one too (connwatch-level=detailed).
+            settings.put("io.connwatch.ConnectionOpened#enabled", "true");
+            settings.put("io.connwatch.ConnectionClosed#enabled", "true");
+            jdk.jfr.Recording recording = new jdk.jfr.Recording(settings);
+            recording.setName("connwatch-demo");
+            java.nio.file.Files.createDirectories(destination.getParent());
+            recording.setDestination(destination);
+            recording.start();
+            return new Started(recording, destination);
+        }
+
+        @Override
+        synchronized Path stop() {
+            if (!stopped) {
+                stopped = true;
+                recording.stop();
+                recording.close();
+            }
+            return destination;
+        }
+    }
+}
