@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             DemoCommand.class,
             ProxyCommand.class,
+            AnalyzeCommand.class,
         })
 public final class Main implements Runnable {
     /** Done. */
