@@ -48,7 +48,8 @@ final class DumpReader {
             }
         } catch (JsonProcessingException e) {
             String msg = e.getOriginalMessage();
-            throw new BadInputException(path, "not JSON (line " + e.getLocation().getLineNr() + ", column "
+            boolean cut = msg != null && msg.contains("end-of-input");
+            throw new BadInputException(path, (cut ? "truncated JSON, it ends early" : "not JSON") + " (line " + e.getLocation().getLineNr() + ", column "
                     + e.getLocation().getColumnNr() + "): " + BadInputException.oneLine(msg));
         }
         Object format = doc.get("format");

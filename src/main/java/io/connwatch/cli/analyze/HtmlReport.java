@@ -27,7 +27,7 @@ public final class HtmlReport {
     private static final int TOP = 24;
     private static final int BOTTOM = 44;
     private static final DateTimeFormatter AXIS = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
-    private static final String[] PALETTE = {"#1f6feb", "#8250df", "#0a7d63", "#9a6700", "#57606a", "#bf3989"};
+    private static final String[] PALETTE = {"#24292f", "#8250df", "#0a7d63", "#9a6700", "#bf3989", "#57606a"};
 
     private static final String CSS = String.join("\n",
             "body{font:14px/1.4 system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;color:#1f2328;background:#fff}",
@@ -168,7 +168,8 @@ public final class HtmlReport {
             double x = LEFT + plotW * i / 4.0;
             Instant t = Instant.ofEpochMilli(t0 + Math.round(span * i / 4.0));
             b.append("<text class=\"tick\" x=\"").append(fmt(x)).append("\" y=\"").append(TOP + plotH + 16)
-                    .append("\" text-anchor=\"middle\">").append(AXIS.format(t)).append("</text>\n");
+                    .append("\" text-anchor=\"").append(i == 0 ? "start" : i == 4 ? "end" : "middle").append("\">")
+                    .append(AXIS.format(t)).append("</text>\n");
         }
         b.append("<text class=\"tick\" x=\"").append(LEFT + plotW / 2).append("\" y=\"").append(H - 6)
                 .append("\" text-anchor=\"middle\">time (UTC) from ").append(TextReport.time(min)).append("</text>\n");

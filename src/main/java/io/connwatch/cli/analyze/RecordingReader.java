@@ -67,6 +67,7 @@ final class RecordingReader {
         Map<String, Map<String, Long>> statsByMonitor = new TreeMap<>();
         Map<String, long[]> targets = new HashMap<>();
         Map<String, Map<String, Long>> targetPatterns = new HashMap<>();
+        Map<String, Map<String, Long>> targetsByReason = new HashMap<>();
         List<RecordedEvent> cleanups = new ArrayList<>();
         for (RecordedEvent e : events) {
             String type = e.getEventType().getName().substring(PREFIX.length());
@@ -103,6 +104,8 @@ final class RecordingReader {
                     if (host != null && !host.isEmpty()) {
                         String target = host + ":" + e.getInt("targetPort");
                         targets.computeIfAbsent(target, k -> new long[1])[0]++;
+                        targetsByReason.computeIfAbsent(reason == null ? "unknown" : reason,
+                                k -> new HashMap<>()).merge(target, 1L, Long::sum);
                         String pattern = string(e, "pattern");
                         if (pattern != null && !pattern.isEmpty()) {
                             targetPatterns.computeIfAbsent(target, k -> new LinkedHashMap<>())
@@ -169,7 +172,7 @@ final class RecordingReader {
                         targetPatterns.getOrDefault(en.getKey(), Map.of()))));
         addCleanups(r, cleanups);
         r.timeline.sort(Comparator.comparing(InputReport.TimelineEvent::time));
-        recommend(r);
+        recommend(r, targetsByReason);
         return r;
     }
 
@@ -203,10 +206,11 @@ final class RecordingReader {
     }
 
     /** What to do, from what the recording shows. */
-    private static void recommend(InputReport r) {
+    private static void recommend(InputReport r, Map<String, Map<String, Long>> targetsByReason) {
         for (InputReport.TimelineEvent e : r.timeline) {
             if (e.type().equals("accumulation")) {
-                r.recommendations.add("Connections accumulated on " + e.monitor() + " at " + e.time() + ": "
+                r.recommendations.add("Connections accumulated on " + e.monitor() + " at " + TextReport.time(e.time())
+                        + ": "
                         + e.fields().get("activeConnections") + " active over the threshold of "
                         + e.fields().get("threshold") + "; read the dump " + orNone(e.fields().get("captureFile"))
                         + " for the connections and their targets");
@@ -215,7 +219,7 @@ final class RecordingReader {
         }
         for (Map.Entry<String, Long> c : r.cleanupsByReason.entrySet()) {
             String advice = switch (c.getKey()) {
-                case "stuck_no_response" -> "the backend received requests and never answered: check it hangs";
+                case "stuck_no_response" -> "the backend received requests and never answered: find out why it hangs";
                 case "half_zombie_cleanup" -> "clients half-closed while the backend stayed silent";
                 case "connect_timeout" -> "the backend did not complete connects: check it is up and its backlog";
                 case "zombie_cleanup" -> "the host lost track of closed sockets: a bookkeeping bug to fix";
@@ -223,7 +227,16 @@ final class RecordingReader {
                 case "max_lifetime" -> "connections reached the maximum lifetime";
                 default -> "see the cleanup events for which connections";
             };
-            String where = r.topTargets.isEmpty() ? "" : ", most to " + r.topTargets.get(0).target();
+            String top = null;
+            long most = 0;
+            for (Map.Entry<String, Long> t : new java.util.TreeMap<>(targetsByReason.getOrDefault(c.getKey(),
+                    Map.of())).entrySet()) {
+                if (t.getValue() > most) {
+                    top = t.getKey();
+                    most = t.getValue();
+                }
+            }
+            String where = top == null ? "" : (most == c.getValue() ? " to " : ", most to ") + top;
             r.recommendations.add(c.getValue() + " connection" + (c.getValue() == 1 ? "" : "s") + " cleaned as "
                     + c.getKey() + where + ": " + advice);
         }
