@@ -71,5 +71,27 @@ class DemoCommandIT {
             assertTrue(stdout.contains(d.getFileName().toString()), "the demo names " + d.getFileName());
         }
         assertTrue(stdout.contains("jfr print --events 'io.connwatch.*'"), stdout);
+
+        // The morning after: analyze the folder the demo left.
+        String text = run("analyze", out.toString());
+        for (String word : List.of("STUCK", "ZOMBIE", "stuck_no_response")) {
+            assertTrue(text.contains(word), word + " in:\n" + text);
+        }
+        JsonNode json = new ObjectMapper().readTree(run("analyze", out.toString(), "--format", "json"));
+        assertEquals("connwatch.analysis/1", json.get("format").asText());
+        assertTrue(json.get("timeline").size() > 0);
+        String html = run("analyze", out.toString(), "--format", "html");
+        assertTrue(html.contains("id=\"active-chart\"") && html.contains("<polyline"), "the chart is in the report");
+    }
+
+    private static String run(String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", System.getProperty("connwatch.jar")));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), String.join(" ", args) + "\n" + stdout);
+        return stdout;
     }
 }
