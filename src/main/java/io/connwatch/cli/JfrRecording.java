@@ -62,7 +62,16 @@ class JfrRecording {
             settings.put("io.connwatch.ConnectionClosed#enabled", "true");
             jdk.jfr.Recording recording = new jdk.jfr.Recording(settings);
             recording.setName("connwatch-demo");
-            java.nio.file.Files.createDirectories(destination.getParent());
+            Path folder = destination.toAbsolutePath().getParent();
+            if (!java.nio.file.Files.isDirectory(folder)) {
+                // Owner-only, like the dump writer's folders: the dumps land here too.
+                if (folder.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                    java.nio.file.Files.createDirectories(folder, java.nio.file.attribute.PosixFilePermissions
+                            .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                } else {
+                    java.nio.file.Files.createDirectories(folder);
+                }
+            }
             recording.setDestination(destination);
             recording.start();
             return new Started(recording, destination);
