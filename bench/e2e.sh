@@ -16,6 +16,7 @@
 #                      (so that wrk never takes the proxy's CPU); 0: no pinning, the scheduler decides
 #   WRK_CPUS [1]       taskset CPU list for wrk when PIN=1
 #   SERVER_CPUS [0]    taskset CPU list for the proxy and nginx when PIN=1
+#   B_JFR [1]          0: B runs the monitor without the JFR recording (to tell the two costs apart)
 #   JAVA_OPTS []       extra JVM options for both A and B (e.g. -Xmx512m)
 #   MVN, MVN_ARGS, JAVA  as for bench/jmh.sh; the jar is built only when target/connwatch.jar is missing
 #
@@ -31,6 +32,7 @@ WARMUP=${WARMUP:-3s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 PIN=${PIN:-1}
+B_JFR=${B_JFR:-1}
 WRK_CPUS=${WRK_CPUS:-1}
 SERVER_CPUS=${SERVER_CPUS:-0}
 read -r -a JAVA_EXTRA <<< "${JAVA_OPTS:-}"
@@ -139,7 +141,7 @@ start_nginx() {
 start_proxy() {
     local mode=$1 run=$2 log="$TMP/proxy-$2.log" jvm=() args=()
     if [[ "$mode" == B ]]; then
-        jvm=("-XX:StartFlightRecording=settings=default,settings=$JFC,filename=$TMP/rec-$run.jfr")
+        [[ "$B_JFR" == 1 ]] && jvm=("-XX:StartFlightRecording=settings=default,settings=$JFC,filename=$TMP/rec-$run.jfr")
         args=(--dump-dir "$TMP/dumps-$run")
     else
         args=(--no-monitor)
@@ -206,7 +208,9 @@ stats() {
 # --- main ------------------------------------------------------------------------------------------------------
 start_nginx
 say "connwatch e2e: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (warm-up $WARMUP) through the proxy to nginx"
-say "pairs: $PAIRS, A = --no-monitor, B = monitor + JFR (default + $JFC); pinning: $PINNING"
+B_WHAT="monitor + JFR (default + $JFC)"
+[[ "$B_JFR" == 1 ]] || B_WHAT="monitor, no JFR (B_JFR=0)"
+say "pairs: $PAIRS, A = --no-monitor, B = $B_WHAT; pinning: $PINNING"
 say "$("$JAVA_BIN" -version 2>&1 | head -1); $("$NGINX" -v 2>&1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); nproc $(nproc)"
 say ""
 printf '| pair | A req/s | B req/s | B/A req/s | A p99 ms | B p99 ms | B/A p99 |\n'
