@@ -83,7 +83,7 @@ if [[ "$PIN" == 1 ]] && command -v taskset > /dev/null && (( $(nproc) >= 2 )); t
 fi
 
 # --- clean up whatever we started ------------------------------------------------------------------------------
-TMP=$(mktemp -d "${TMPDIR:-/tmp}/connwatch-e2e.XXXXXX")
+TMP=$(mktemp -d -t connwatch-e2e.XXXXXX)
 NGINX_PID=""
 PROXY_PID=""
 STOP_RC=0
