@@ -7,25 +7,11 @@ import jdk.jfr.Name;
 @Name("io.connwatch.ConnectionAccumulation")
 @Label("Connection Accumulation")
 @Description("The active connection count passed the accumulation threshold: once per episode")
-final class ConnectionAccumulationEvent extends ConnwatchEvent {
+final class ConnectionAccumulationEvent extends PatternCountsEvent {
     @Label("Active Connections")
     int activeConnections;
     @Label("Threshold")
     int threshold;
-    @Label("Zombies")
-    int zombies;
-    @Label("Half-Zombies")
-    int halfZombies;
-    @Label("Stuck")
-    int stuck;
-    @Label("Idle")
-    int idle;
-    @Label("Old")
-    int old;
-    @Label("No Outgoing")
-    int noOutgoing;
-    @Label("Listener Leaks")
-    int listenerLeaks;
     @Label("Capture File")
     @Description("The episode's diagnostic dump, empty if the capture was deferred or failed")
     String captureFile;

@@ -72,16 +72,7 @@ public final class JfrIntegration implements MonitorIntegration {
             e.peak = clamp(t.peakConnections());
             e.opened = t.totalOpened();
             e.closed = t.totalClosed();
-            CheckResult r = m.lastCheck();
-            if (r != null) {
-                e.zombies = clamp(r.count(Pattern.ZOMBIE));
-                e.halfZombies = clamp(r.count(Pattern.HALF_ZOMBIE));
-                e.stuck = clamp(r.count(Pattern.STUCK));
-                e.idle = clamp(r.count(Pattern.IDLE));
-                e.old = clamp(r.count(Pattern.OLD));
-                e.noOutgoing = clamp(r.count(Pattern.NO_OUTGOING));
-                e.listenerLeaks = clamp(r.count(Pattern.LISTENER_LEAK));
-            }
+            e.counts(m.lastCheck());
             e.openFileDescriptors = clamp(SystemProbe.openFileDescriptors());
             e.commit();
         }
@@ -124,13 +115,7 @@ public final class JfrIntegration implements MonitorIntegration {
             e.monitor = m.name();
             e.activeConnections = clamp(a.activeConnections());
             e.threshold = clamp(a.threshold());
-            e.zombies = clamp(r.count(Pattern.ZOMBIE));
-            e.halfZombies = clamp(r.count(Pattern.HALF_ZOMBIE));
-            e.stuck = clamp(r.count(Pattern.STUCK));
-            e.idle = clamp(r.count(Pattern.IDLE));
-            e.old = clamp(r.count(Pattern.OLD));
-            e.noOutgoing = clamp(r.count(Pattern.NO_OUTGOING));
-            e.listenerLeaks = clamp(r.count(Pattern.LISTENER_LEAK));
+            e.counts(r);
             e.captureFile = a.captureFile() == null ? "" : a.captureFile().toString();
             e.commit();
         }
