@@ -7,6 +7,7 @@ import io.connwatch.capture.CaptureResult;
 import io.connwatch.capture.CaptureTrigger;
 import io.connwatch.capture.DumpContent;
 import io.connwatch.capture.DumpFolders;
+import io.connwatch.capture.DumpRetention;
 import io.connwatch.capture.DumpWriter;
 import io.connwatch.capture.SystemProbe;
 import io.connwatch.capture.SystemState;
@@ -458,6 +459,12 @@ public final class ConnectionMonitor implements AutoCloseable {
         if (result.succeeded()) {
             captures.incrementAndGet();
             lastCapture = result;
+            int pruned = new DumpRetention(s.maxDumpFiles(), s.maxDumpBytes())
+                    .prune(result.file().getParent(), result.file());
+            if (pruned > 0) {
+                LOG.info("[{}] retention: deleted the {} oldest dumps in {} (keeping at most {} files, {} bytes)",
+                        name, pruned, result.file().getParent(), s.maxDumpFiles(), s.maxDumpBytes());
+            }
             LOG.info("[{}] {} dump written: {} ({} connections, {} bytes, {} ms)", name, trigger.wireName(),
                     result.file(), result.connections(), result.bytesWritten(),
                     TimeUnit.NANOSECONDS.toMillis(result.durationNanos()));

@@ -24,6 +24,8 @@ public final class MonitorSettings {
     private final Path outputDirectory;
     private final Duration cleanupInterval;
     private final double jitter;
+    private final int maxDumpFiles;
+    private final long maxDumpBytes;
     private final PatternRules rules;
 
     private MonitorSettings(Builder b) {
@@ -37,6 +39,8 @@ public final class MonitorSettings {
         this.outputDirectory = b.outputDirectory;
         this.cleanupInterval = b.cleanupInterval;
         this.jitter = b.jitter;
+        this.maxDumpFiles = b.maxDumpFiles;
+        this.maxDumpBytes = b.maxDumpBytes;
         this.rules = new PatternRules(b.stuckAfter, b.stuckAfterTls, b.halfZombieGrace, b.halfZombieGraceTls,
                 b.connectTimeout, b.idleAfter, b.inactivityTimeout, b.keepAliveMultiplier, b.oldAfter,
                 b.maxLifetime, b.slowAfter, b.listenerLeakThreshold, b.cleanupEnabled);
@@ -65,6 +69,8 @@ public final class MonitorSettings {
         b.outputDirectory = outputDirectory;
         b.cleanupInterval = cleanupInterval;
         b.jitter = jitter;
+        b.maxDumpFiles = maxDumpFiles;
+        b.maxDumpBytes = maxDumpBytes;
         b.stuckAfter = rules.stuckAfter();
         b.stuckAfterTls = rules.stuckAfterTls();
         b.halfZombieGrace = rules.halfZombieGrace();
@@ -131,6 +137,16 @@ public final class MonitorSettings {
         return jitter;
     }
 
+    /** At most this many connwatch dumps are kept per folder, the oldest deleted first (default 100). */
+    public int maxDumpFiles() {
+        return maxDumpFiles;
+    }
+
+    /** At most this many bytes of connwatch dumps are kept per folder (default 1 GiB). */
+    public long maxDumpBytes() {
+        return maxDumpBytes;
+    }
+
     /** Whether cleanup closes connections; false is report-only. */
     public boolean cleanupEnabled() {
         return rules.cleanupEnabled();
@@ -160,6 +176,8 @@ public final class MonitorSettings {
         private Path outputDirectory;
         private Duration cleanupInterval = Duration.ofSeconds(10);
         private double jitter = 0.05;
+        private int maxDumpFiles = 100;
+        private long maxDumpBytes = 1L << 30;
         private Duration stuckAfter = Duration.ofSeconds(60);
         private Duration stuckAfterTls = Duration.ofMinutes(5);
         private Duration halfZombieGrace = Duration.ofSeconds(30);
@@ -250,6 +268,24 @@ public final class MonitorSettings {
                 throw invalid("jitter", fraction, "must be between 0 and 0.5");
             }
             this.jitter = fraction;
+            return this;
+        }
+
+        /** Connwatch dumps kept per folder, at least 1; older ones are deleted after each capture. */
+        public Builder maxDumpFiles(int n) {
+            if (n < 1) {
+                throw invalid("maxDumpFiles", n, "must be at least 1");
+            }
+            this.maxDumpFiles = n;
+            return this;
+        }
+
+        /** Bytes of connwatch dumps kept per folder, at least 1 MiB. */
+        public Builder maxDumpBytes(long bytes) {
+            if (bytes < (1L << 20)) {
+                throw invalid("maxDumpBytes", bytes, "must be at least 1048576 (1 MiB)");
+            }
+            this.maxDumpBytes = bytes;
             return this;
         }
 
