@@ -449,7 +449,7 @@ public final class ConnectionMonitor implements AutoCloseable {
             Instant at = Instant.ofEpochMilli(tracker.ticker().currentTimeMillis());
             DumpContent content = new DumpContent(trigger, at, name, ProcessHandle.current().pid(),
                     s.accumulationThreshold(), s.spikeThreshold(), s.checkInterval().toMillis(), r, system, trend,
-                    tracker.terminationStats().snapshot(), tracker, s.maxConnectionDetails());
+                    tracker.terminationStats().snapshot(), tracker, s.maxConnectionDetails(), s.maskAddresses());
             Path folder = DumpFolders.resolve(preferredFolders, s.outputDirectory());
             notifyListeners(l -> l.onCaptureStart(this, trigger));
             result = writer.write(folder, content);

@@ -26,6 +26,7 @@ public final class MonitorSettings {
     private final double jitter;
     private final int maxDumpFiles;
     private final long maxDumpBytes;
+    private final boolean maskAddresses;
     private final PatternRules rules;
 
     private MonitorSettings(Builder b) {
@@ -41,6 +42,7 @@ public final class MonitorSettings {
         this.jitter = b.jitter;
         this.maxDumpFiles = b.maxDumpFiles;
         this.maxDumpBytes = b.maxDumpBytes;
+        this.maskAddresses = b.maskAddresses;
         this.rules = new PatternRules(b.stuckAfter, b.stuckAfterTls, b.halfZombieGrace, b.halfZombieGraceTls,
                 b.connectTimeout, b.idleAfter, b.inactivityTimeout, b.keepAliveMultiplier, b.oldAfter,
                 b.maxLifetime, b.slowAfter, b.listenerLeakThreshold, b.cleanupEnabled);
@@ -71,6 +73,7 @@ public final class MonitorSettings {
         b.jitter = jitter;
         b.maxDumpFiles = maxDumpFiles;
         b.maxDumpBytes = maxDumpBytes;
+        b.maskAddresses = maskAddresses;
         b.stuckAfter = rules.stuckAfter();
         b.stuckAfterTls = rules.stuckAfterTls();
         b.halfZombieGrace = rules.halfZombieGrace();
@@ -147,6 +150,11 @@ public final class MonitorSettings {
         return maxDumpBytes;
     }
 
+    /** Whether client addresses are masked in dumps and JFR events ({@code 203.0.113.x}); default false. */
+    public boolean maskAddresses() {
+        return maskAddresses;
+    }
+
     /** Whether cleanup closes connections; false is report-only. */
     public boolean cleanupEnabled() {
         return rules.cleanupEnabled();
@@ -178,6 +186,7 @@ public final class MonitorSettings {
         private double jitter = 0.05;
         private int maxDumpFiles = 100;
         private long maxDumpBytes = 1L << 30;
+        private boolean maskAddresses;
         private Duration stuckAfter = Duration.ofSeconds(60);
         private Duration stuckAfterTls = Duration.ofMinutes(5);
         private Duration halfZombieGrace = Duration.ofSeconds(30);
@@ -286,6 +295,12 @@ public final class MonitorSettings {
                 throw invalid("maxDumpBytes", bytes, "must be at least 1048576 (1 MiB)");
             }
             this.maxDumpBytes = bytes;
+            return this;
+        }
+
+        /** Masks client addresses in dumps and JFR events, for files that leave the machine. */
+        public Builder maskAddresses(boolean mask) {
+            this.maskAddresses = mask;
             return this;
         }
 

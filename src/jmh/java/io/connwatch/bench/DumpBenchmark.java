@@ -78,7 +78,7 @@ public class DumpBenchmark {
         }
         content = new DumpContent(CaptureTrigger.FORCE_CAPTURE, at, "bench", ProcessHandle.current().pid(),
                 50, 20, 5000, check, SystemProbe.sample(0L, Map.of()), List.copyOf(trend),
-                p.tracker.terminationStats().snapshot(), p.tracker, maxConnectionDetails);
+                p.tracker.terminationStats().snapshot(), p.tracker, maxConnectionDetails, false);
         writer = new DumpWriter();
         CaptureResult r = write();
         int expected = Math.min(connections, maxConnectionDetails);

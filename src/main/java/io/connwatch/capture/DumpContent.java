@@ -23,10 +23,11 @@ import java.util.Map;
  * @param terminationStats      closes by side and reason
  * @param tracker               where the connections are
  * @param maxConnectionDetails  at most this many connections in detail
+ * @param maskAddresses         whether client addresses are masked
  */
 public record DumpContent(CaptureTrigger trigger, Instant timestamp, String monitorName, long pid,
                           long accumulationThreshold, long spikeThreshold, long checkIntervalMs,
                           CheckResult check, SystemState system, List<TrendPoint> trend,
                           Map<String, Map<String, Long>> terminationStats, ConnectionTracker tracker,
-                          int maxConnectionDetails) {
+                          int maxConnectionDetails, boolean maskAddresses) {
 }

@@ -229,7 +229,7 @@ public final class DumpWriter {
         long now = ticker.nanoTime();
         g.writeArrayFieldStart("connections");
         for (TrackedConnection c : worst) {
-            writeConnection(g, c, ticker, now);
+            writeConnection(g, c, ticker, now, d.maskAddresses());
         }
         g.writeEndArray();
         g.writeNumberField("connectionsOmitted", Math.max(0, seen - worst.size()));
@@ -285,13 +285,13 @@ public final class DumpWriter {
         g.writeEndObject();
     }
 
-    private static void writeConnection(JsonGenerator g, TrackedConnection c, Ticker ticker, long now)
+    private static void writeConnection(JsonGenerator g, TrackedConnection c, Ticker ticker, long now, boolean mask)
             throws IOException {
         Target t = c.target();
         long last = c.lastActivityNanos();
         g.writeStartObject();
         g.writeStringField("id", c.id());
-        g.writeStringField("remoteAddress", c.remoteAddress());
+        g.writeStringField("remoteAddress", mask ? AddressMask.mask(c.remoteAddress()) : c.remoteAddress());
         g.writeNumberField("remotePort", c.remotePort());
         g.writeNumberField("localPort", c.localPort());
         if (t == null) {

@@ -60,6 +60,10 @@ public final class JfrIntegration implements MonitorIntegration {
         return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n));
     }
 
+    private static String address(ConnectionMonitor m, String address) {
+        return m.settings().maskAddresses() ? io.connwatch.capture.AddressMask.mask(address) : address;
+    }
+
     static void emitStatistics() {
         for (ConnectionMonitor m : MONITORS) {
             ConnectionStatisticsEvent e = new ConnectionStatisticsEvent();
@@ -168,7 +172,7 @@ public final class JfrIntegration implements MonitorIntegration {
             e.connectionId = c.connectionId();
             e.reason = c.reason().wireName();
             e.pattern = c.pattern() == null ? "" : c.pattern().name();
-            e.remoteAddress = c.remoteAddress();
+            e.remoteAddress = address(m, c.remoteAddress());
             e.targetHost = c.targetHost();
             e.targetPort = c.targetPort();
             e.age = c.ageMillis();
@@ -202,7 +206,7 @@ public final class JfrIntegration implements MonitorIntegration {
             Target t = c.target();
             e.monitor = monitor.name();
             e.connectionId = c.id();
-            e.remoteAddress = c.remoteAddress();
+            e.remoteAddress = address(monitor, c.remoteAddress());
             e.targetHost = t == null ? "" : t.host();
             e.targetPort = t == null ? 0 : t.port();
             e.reason = "";
