@@ -66,6 +66,9 @@ public final class ConnectionMonitor implements AutoCloseable {
     // The coarse activity clock's resolution, also the period of the lag probe.
     private static final long CLOCK_TICK_MS = 50;
     private static final long CALL_TIMEOUT_SECONDS = 120;
+    // Monitors not yet closed, closed by one shutdown hook at JVM exit so none stops halfway through a tick.
+    private static final java.util.Set<ConnectionMonitor> OPEN = ConcurrentHashMap.newKeySet();
+    private static final java.util.concurrent.atomic.AtomicBoolean HOOKED = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final String name;
     private final ConnectionTracker tracker;
@@ -145,6 +148,24 @@ public final class ConnectionMonitor implements AutoCloseable {
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         tracker.addListener(cleanupWatcher);
         MonitorIntegration.attachAll(this);
+        OPEN.add(this);
+        if (HOOKED.compareAndSet(false, true)) {
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(ConnectionMonitor::closeAllAtExit, "connwatch-exit"));
+            } catch (IllegalStateException | SecurityException alreadyExiting) {
+                // the JVM is going down already, or the host forbids hooks: nothing to close cleanly then
+            }
+        }
+    }
+
+    private static void closeAllAtExit() {
+        for (ConnectionMonitor m : OPEN) {
+            try {
+                m.close();
+            } catch (RuntimeException e) {
+                LOG.warn("[{}] close at JVM exit failed: {}", m.name, e.toString());
+            }
+        }
     }
 
     // ---- lifecycle ----
@@ -199,6 +220,7 @@ public final class ConnectionMonitor implements AutoCloseable {
         }
         tracker.removeListener(cleanupWatcher);
         executor.shutdownNow();
+        OPEN.remove(this);
         notifyListeners(l -> l.onClose(this));
     }
 

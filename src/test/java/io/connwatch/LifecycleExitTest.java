@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** None of the monitor's threads keeps a JVM alive: a host that forgets to close it still exits. */
+/** None of the monitor's threads keeps a JVM alive, and a monitor left open is stopped cleanly at JVM exit. */
 class LifecycleExitTest {
     @Test
     void aRunningMonitorDoesNotKeepTheJvmAlive() throws Exception {
@@ -18,5 +18,7 @@ class LifecycleExitTest {
         String out = new String(p.getInputStream().readAllBytes());
         assertEquals(0, p.exitValue(), out);
         assertTrue(out.contains("main returns"), out);
+        assertTrue(out.indexOf("stopped at exit") > out.indexOf("main returns") && out.contains("closed at exit"),
+                "the monitor was stopped and closed cleanly at JVM exit:\n" + out);
     }
 }
