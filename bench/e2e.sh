@@ -17,6 +17,9 @@
 #   WRK_CPUS [1]       taskset CPU list for wrk when PIN=1
 #   SERVER_CPUS [0]    taskset CPU list for the proxy and nginx when PIN=1
 #   B_JFR [1]          0: B runs the monitor without the JFR recording (to tell the two costs apart)
+#   B_SETTINGS [connwatch]  B's recording settings: connwatch (jfr-configs/connwatch.jfc at its default level,
+#                      normal) or default+connwatch (the JDK's default settings as well)
+#   A_JFR [0]          1: A also records, with the JDK's default settings only (so that B/A is connwatch's share)
 #   JAVA_OPTS []       extra JVM options for both A and B (e.g. -Xmx512m)
 #   MVN, MVN_ARGS, JAVA  as for bench/jmh.sh; the jar is built only when target/connwatch.jar is missing
 #
@@ -33,6 +36,12 @@ CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 PIN=${PIN:-1}
 B_JFR=${B_JFR:-1}
+B_SETTINGS=${B_SETTINGS:-connwatch}
+A_JFR=${A_JFR:-0}
+case "$B_SETTINGS" in
+    connwatch|default+connwatch) ;;
+    *) printf 'e2e.sh: B_SETTINGS must be connwatch or default+connwatch, not %s\n' "$B_SETTINGS" >&2; exit 2 ;;
+esac
 WRK_CPUS=${WRK_CPUS:-1}
 SERVER_CPUS=${SERVER_CPUS:-0}
 read -r -a JAVA_EXTRA <<< "${JAVA_OPTS:-}"
@@ -141,9 +150,12 @@ start_nginx() {
 start_proxy() {
     local mode=$1 run=$2 log="$TMP/proxy-$2.log" jvm=() args=()
     if [[ "$mode" == B ]]; then
-        [[ "$B_JFR" == 1 ]] && jvm=("-XX:StartFlightRecording=settings=default,settings=$JFC,filename=$TMP/rec-$run.jfr")
+        local settings="settings=$JFC"
+        [[ "$B_SETTINGS" == default+connwatch ]] && settings="settings=default,settings=$JFC"
+        [[ "$B_JFR" == 1 ]] && jvm=("-XX:StartFlightRecording=$settings,filename=$TMP/rec-$run.jfr")
         args=(--dump-dir "$TMP/dumps-$run")
     else
+        [[ "$A_JFR" == 1 ]] && jvm=("-XX:StartFlightRecording=settings=default,filename=$TMP/rec-$run.jfr")
         args=(--no-monitor)
     fi
     "${SERVER_PIN[@]}" "$JAVA_BIN" "${JAVA_EXTRA[@]}" "${jvm[@]}" -jar "$JAR" proxy \
@@ -208,9 +220,11 @@ stats() {
 # --- main ------------------------------------------------------------------------------------------------------
 start_nginx
 say "connwatch e2e: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency (warm-up $WARMUP) through the proxy to nginx"
-B_WHAT="monitor + JFR (default + $JFC)"
+B_WHAT="monitor + JFR ($B_SETTINGS)"
 [[ "$B_JFR" == 1 ]] || B_WHAT="monitor, no JFR (B_JFR=0)"
-say "pairs: $PAIRS, A = --no-monitor, B = $B_WHAT; pinning: $PINNING"
+A_WHAT="--no-monitor"
+[[ "$A_JFR" == 1 ]] && A_WHAT="--no-monitor + JFR (default)"
+say "pairs: $PAIRS, A = $A_WHAT, B = $B_WHAT; pinning: $PINNING"
 say "$("$JAVA_BIN" -version 2>&1 | head -1); $("$NGINX" -v 2>&1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); nproc $(nproc)"
 say ""
 printf '| pair | A req/s | B req/s | B/A req/s | A p99 ms | B p99 ms | B/A p99 |\n'

@@ -39,6 +39,10 @@ public class OpenCloseBenchmark {
     Set<Object> set;
     BenchEndpoint in;
     BenchEndpoint out;
+    static final int WINDOW = 1024;
+    final TrackedConnection[] window = new TrackedConnection[WINDOW];
+    final Token[] tokens = new Token[WINDOW];
+    int windowIndex;
 
     @Setup
     public void setUp() {
@@ -71,6 +75,29 @@ public class OpenCloseBenchmark {
         c.addBytesReceived(400);
         c.addBytesSent(1500);
         return c.close(Side.OUTGOING, TerminationReason.CLOSED_OUTGOING);
+    }
+
+    /**
+     * Open one and close the one opened {@value #WINDOW} operations ago: connections that live a while, so each close
+     * frees a slot other than the one just taken (open-then-close at once always reuses one warm slot).
+     */
+    @Benchmark
+    public boolean openCloseWindow() {
+        int i = windowIndex++ & (WINDOW - 1);
+        TrackedConnection old = window[i];
+        window[i] = tracker.open(in, "203.0.113.7", 51544, 8443);
+        return old == null || old.close(Side.INCOMING, TerminationReason.NORMAL);
+    }
+
+    /** {@link #openCloseWindow()}'s registry work on the baseline set. */
+    @Benchmark
+    public boolean baselineSetWindow() {
+        int i = windowIndex++ & (WINDOW - 1);
+        Token old = tokens[i];
+        Token t = new Token(i);
+        tokens[i] = t;
+        set.add(t);
+        return old == null || set.remove(old);
     }
 
     /** The registry alone: add and remove one new object in a concurrent set of {@code live} others. */

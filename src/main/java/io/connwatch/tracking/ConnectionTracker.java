@@ -7,7 +7,6 @@ import java.net.SocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.Iterator;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
@@ -18,8 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The registry of one proxy's or server's live connections, under a name.
  *
- * <p>Thread-safe. Open and close are O(1); iteration for a check is weakly consistent and never stops the
- * host's threads. The tracker keeps a coarse clock for the hot path's activity stamps: {@link #tick()} advances
+ * <p>Thread-safe. Open and close are O(1) and take no lock; iteration for a check is weakly consistent, in
+ * roughly the order connections were opened, and never stops the host's threads. The tracker keeps a coarse clock for the hot path's activity stamps: {@link #tick()} advances
  * it, and a running monitor calls it every few milliseconds.
  */
 public final class ConnectionTracker implements Iterable<TrackedConnection> {
@@ -29,7 +28,7 @@ public final class ConnectionTracker implements Iterable<TrackedConnection> {
 
     private final String name;
     private final Ticker ticker;
-    private final Set<TrackedConnection> live = ConcurrentHashMap.newKeySet();
+    private final ConnectionSlots live = new ConnectionSlots();
     private final ConcurrentHashMap<Target, Target> targets = new ConcurrentHashMap<>();
     private final AtomicLong serials = new AtomicLong();
     private final AtomicLong active = new AtomicLong();
@@ -195,6 +194,11 @@ public final class ConnectionTracker implements Iterable<TrackedConnection> {
     /** Closes by side and reason. */
     public TerminationStats terminationStats() {
         return terminationStats;
+    }
+
+    // Slots a check walks over (tests).
+    int slotsInUse() {
+        return live.slotsInUse();
     }
 
     /** Sets the peak to the current count. */

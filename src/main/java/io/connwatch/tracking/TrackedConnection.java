@@ -69,6 +69,8 @@ public final class TrackedConnection {
 
     // Owned by the monitor's thread: the pattern bits of the latest check.
     private int patternBits;
+    // The tracker's slot for this connection: set once by ConnectionSlots before the connection is published.
+    int slot;
 
     TrackedConnection(ConnectionTracker tracker, long serial, Endpoint incoming, String remoteAddress,
                       int remotePort, int localPort, long nowNanos) {
