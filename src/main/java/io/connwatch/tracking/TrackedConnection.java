@@ -90,7 +90,7 @@ public final class TrackedConnection {
     public void addBytesReceived(long n) {
         long now = tracker.coarseNanos();
         BYTES_RECEIVED.setRelease(this, (long) BYTES_RECEIVED.getOpaque(this) + n);
-        LAST_ACTIVITY.setRelease(this, now);
+        stamp(now);
         if (inResponse) {
             inResponse = false;
         }
@@ -103,7 +103,7 @@ public final class TrackedConnection {
     public void addBytesSent(long n) {
         long now = tracker.coarseNanos();
         BYTES_SENT.setRelease(this, (long) BYTES_SENT.getOpaque(this) + n);
-        LAST_ACTIVITY.setRelease(this, now);
+        stamp(now);
         if (!inResponse) {
             responseStartNanos = now;
             inResponse = true;
@@ -112,7 +112,15 @@ public final class TrackedConnection {
 
     /** Marks activity without bytes (a write to the backend, a keep-alive probe). No lock, no allocation. */
     public void touch() {
-        LAST_ACTIVITY.setRelease(this, tracker.coarseNanos());
+        stamp(tracker.coarseNanos());
+    }
+
+    // The coarse clock moves every few milliseconds, so most updates find the stamp already current and skip the
+    // store: two threads updating one connection then write the shared cache line once per tick, not per update.
+    private void stamp(long now) {
+        if ((long) LAST_ACTIVITY.getOpaque(this) != now) {
+            LAST_ACTIVITY.setRelease(this, now);
+        }
     }
 
     // ---- lifecycle, called by the host ----
