@@ -8,7 +8,7 @@ public final class BadInputException extends Exception {
 
     /** The file and why it cannot be read; line breaks in {@code why} are folded into spaces. */
     public BadInputException(Path path, String why) {
-        super(path + ": " + oneLine(why));
+        super(oneLine(String.valueOf(path)) + ": " + oneLine(why));
         this.path = path;
     }
 
@@ -17,7 +17,8 @@ public final class BadInputException extends Exception {
         return path;
     }
 
+    /** Line breaks folded into spaces, other control characters shown as {@code ?}: one printable line. */
     static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+        return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").replaceAll("\\p{Cntrl}", "?").trim();
     }
 }
