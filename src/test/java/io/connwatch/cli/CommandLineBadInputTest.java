@@ -3,6 +3,7 @@ package io.connwatch.cli;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -191,6 +192,27 @@ class CommandLineBadInputTest {
         Set<ObjectName> beans = ManagementFactory.getPlatformMBeanServer()
                 .queryNames(new ObjectName("io.connwatch:type=ConnectionMonitor,*"), null);
         assertEquals(Set.of(), beans, "no monitor registered");
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aPortInUseIsOneLineExitOneAndLeavesNothingBehind() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int busy = taken.getLocalPort();
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int code = Main.run(new String[] {"proxy", "--listen", "127.0.0.1:" + busy, "--target", "127.0.0.1:9",
+                "--dump-dir", folder.toString(), "--name", "busy"}, new PrintWriter(out, true), new PrintWriter(err, true));
+            assertEquals(1, code, err.toString());
+            List<String> lines = err.toString().lines().toList();
+            assertEquals(1, lines.size(), err.toString());
+            assertTrue(lines.get(0).startsWith("connwatch: cannot listen on 127.0.0.1:" + busy + ": "), lines.get(0));
+            assertTrue(lines.get(0).contains("in use"), lines.get(0));
+            assertEquals("", out.toString());
+            assertFalse(Files.exists(folder), "no folder created");
+            assertEquals(Set.of(), ManagementFactory.getPlatformMBeanServer()
+                    .queryNames(new ObjectName("io.connwatch:type=ConnectionMonitor,*"), null), "no monitor registered");
+        }
     }
 
     @Test
