@@ -199,6 +199,7 @@ class CommandLineBadInputTest {
     void aPortInUseIsOneLineExitOneAndLeavesNothingBehind() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int busy = taken.getLocalPort();
+            Set<Thread> before = liveThreads();
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             int code = Main.run(new String[] {"proxy", "--listen", "127.0.0.1:" + busy, "--target", "127.0.0.1:9",
@@ -212,7 +213,17 @@ class CommandLineBadInputTest {
             assertFalse(Files.exists(folder), "no folder created");
             assertEquals(Set.of(), ManagementFactory.getPlatformMBeanServer()
                     .queryNames(new ObjectName("io.connwatch:type=ConnectionMonitor,*"), null), "no monitor registered");
+            Set<Thread> left = liveThreads();
+            left.removeAll(before);
+            assertEquals(Set.of(), left, "no event loop or other thread left running");
         }
+    }
+
+    private static Set<Thread> liveThreads() {
+        Set<Thread> s = new java.util.HashSet<>(Thread.getAllStackTraces().keySet());
+        // Threads that would keep the JVM from exiting; Netty's shared globalEventExecutor quits by itself when idle.
+        s.removeIf(t -> !t.isAlive() || t.isDaemon() || t.getName().startsWith("globalEventExecutor"));
+        return s;
     }
 
     @Test
