@@ -364,8 +364,9 @@ class AnalyzeCommandTest {
                 Arguments.of("activeFraction", "\"summary.activeConnections\" is 2.5, expected a whole number from 0 to 9223372036854775807"),
                 Arguments.of("negative", "\"summary.stuck\" is -3, expected a whole number, 0 or more"),
                 Arguments.of("overflow", "\"summary.activeConnections\" is 99999999999999999999999, expected a whole number from 0 to 9223372036854775807"),
+                Arguments.of("longTrigger", "\"trigger\" is \"" + "t".repeat(60) + "...\" (5000 characters), expected accumulation, spike or force_capture"),
                 Arguments.of("triggerNumber", "\"trigger\" is 5, expected a string"),
-                Arguments.of("triggerUnknown", "\"trigger\" is \"boom\\u000a\\u001b[2J\", expected accumulation, spike or force_capture"),
+                Arguments.of("triggerUnknown", "\"trigger\" is \"boom\\n\\u001b[2J\", expected accumulation, spike or force_capture"),
                 Arguments.of("nameNumber", "\"monitor.name\" is 42, expected a string"),
                 Arguments.of("timestampNumber", "\"timestamp\" is 1749327643733, expected a string"),
                 Arguments.of("byTargetString", "\"byTarget[0]\" is \"x\", expected an object"),
@@ -436,6 +437,7 @@ class AnalyzeCommandTest {
             case "activeFraction" -> summary.put("activeConnections", 2.5);
             case "negative" -> summary.put("stuck", -3);
             case "triggerNumber" -> dump.put("trigger", 5);
+            case "longTrigger" -> dump.put("trigger", "t".repeat(5000));
             case "triggerUnknown" -> dump.put("trigger", "boom\n\u001b[2J");
             case "nameNumber" -> ((ObjectNode) dump.get("monitor")).put("name", 42);
             case "timestampNumber" -> dump.put("timestamp", 1749327643733L);

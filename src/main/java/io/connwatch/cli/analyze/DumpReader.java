@@ -284,16 +284,9 @@ final class DumpReader {
             return "null";
         }
         if (o instanceof String s) {
-            StringBuilder b = new StringBuilder("\"");
-            s.codePoints().limit(60).forEach(c -> {
-                if (c < 0x20 || c == 0x7f) {
-                    b.append(String.format(java.util.Locale.ROOT, "\\u%04x", c));
-                } else {
-                    b.appendCodePoint(c);
-                }
-            });
-            return b.append(s.codePointCount(0, s.length()) > 60 ? "...\" (" + s.length() + " characters)" : "\"")
-                    .toString();
+            boolean cut = s.codePointCount(0, s.length()) > 60;
+            String shown = cut ? s.substring(0, s.offsetByCodePoints(0, 60)) : s;
+            return "\"" + BadInputException.escaped(shown) + (cut ? "...\" (" + s.length() + " characters)" : "\"");
         }
         if (o instanceof Map) {
             return "an object";
