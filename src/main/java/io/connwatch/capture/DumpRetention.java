@@ -11,8 +11,9 @@ import java.util.List;
 /**
  * Keeps a dump folder bounded: at most {@code maxFiles} connwatch dumps and {@code maxBytes} of them, the oldest going
  * first. Only files named like connwatch's dumps ({@code accumulation_*.json}, regular files, not links) are ever
- * counted or deleted; the dump just written is never deleted. Names carry the UTC instant, so name order is age
- * order. Never throws: a file that cannot be deleted is skipped.
+ * counted or deleted; the dump just written is never deleted. Names carry the UTC instant, so name order (without
+ * {@code .json}, so that {@code x.json} comes before {@code x-2.json} written in the same millisecond) is age order.
+ * Never throws: a file that cannot be deleted is skipped.
  */
 public final class DumpRetention {
     private final int maxFiles;
@@ -36,7 +37,7 @@ public final class DumpRetention {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
-        dumps.sort(null);
+        dumps.sort(java.util.Comparator.comparing(DumpRetention::stem));
         long total = 0;
         long[] sizes = new long[dumps.size()];
         for (int i = 0; i < dumps.size(); i++) {
@@ -61,6 +62,11 @@ public final class DumpRetention {
             }
         }
         return deleted;
+    }
+
+    private static String stem(Path p) {
+        String name = p.getFileName().toString();
+        return name.substring(0, name.length() - ".json".length());
     }
 
     private static long sizeOf(Path p) {

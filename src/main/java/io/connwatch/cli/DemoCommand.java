@@ -27,10 +27,11 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OptionChecks check = new OptionChecks(spec);
         if (duration.compareTo(MIN_DURATION) < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--duration " + duration.toSeconds() + "s is too short: the demo needs at least 15s to show every pattern");
+            throw check.bad("--duration", "is too short: the demo needs at least 15s to show every pattern");
         }
+        check.folder("--out", out);
         new DemoRun(out, duration, spec.commandLine().getOut()).run();
         return Main.OK;
     }

@@ -15,10 +15,16 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
 
     /** Parses a duration, or throws {@link CommandLine.TypeConversionException} saying what is wrong. */
     public static Duration parse(String value) {
-        Matcher m = FORM.matcher(value == null ? "" : value.trim());
+        String v = value == null ? "" : value.trim();
+        Matcher m = FORM.matcher(v);
         if (!m.matches()) {
+            String shown = OptionChecks.printable(String.valueOf(value));
+            if (v.startsWith("-") && FORM.matcher(v.substring(1)).matches()) {
+                throw new CommandLine.TypeConversionException("'" + shown + "' is negative: a duration is longer "
+                        + "than 0, like 500ms, 30s, 5m or 4h");
+            }
             throw new CommandLine.TypeConversionException(
-                    "'" + value + "' is not a duration: write a whole number and a unit, like 500ms, 30s, 5m or 4h");
+                    "'" + shown + "' is not a duration: write a whole number and a unit, like 500ms, 30s, 5m or 4h");
         }
         long n = Long.parseLong(m.group(1));
         switch (m.group(2)) {

@@ -3,7 +3,11 @@ package io.connwatch.cli;
 import java.net.InetSocketAddress;
 import picocli.CommandLine;
 
-/** {@code HOST:PORT} ({@code [v6]:PORT} for IPv6), port 0 to 65535, for {@code --listen} and {@code --target}. */
+/**
+ * {@code HOST:PORT} ({@code [v6]:PORT} for IPv6), port 0 to 65535, for {@code --listen} and {@code --target}. The host
+ * must resolve now: a name that does not is a typo far more often than a DNS outage. Whether port 0 is allowed is the
+ * command's call ({@code --listen} takes it as "any free port").
+ */
 final class HostPort implements CommandLine.ITypeConverter<InetSocketAddress> {
     @Override
     public InetSocketAddress convert(String value) {
@@ -12,9 +16,10 @@ final class HostPort implements CommandLine.ITypeConverter<InetSocketAddress> {
 
     static InetSocketAddress parse(String value) {
         String v = value == null ? "" : value.trim();
+        String shown = OptionChecks.printable(String.valueOf(value));
         int colon = v.lastIndexOf(':');
         if (colon <= 0 || colon == v.length() - 1) {
-            throw new CommandLine.TypeConversionException("'" + value + "' is not HOST:PORT");
+            throw new CommandLine.TypeConversionException("'" + shown + "' is not HOST:PORT");
         }
         String host = v.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
@@ -24,11 +29,19 @@ final class HostPort implements CommandLine.ITypeConverter<InetSocketAddress> {
         try {
             port = Integer.parseInt(v.substring(colon + 1));
         } catch (NumberFormatException e) {
-            throw new CommandLine.TypeConversionException("'" + value + "': the port is not a number");
+            throw new CommandLine.TypeConversionException("'" + shown + "': the port is not a number");
         }
         if (port < 0 || port > 65535) {
-            throw new CommandLine.TypeConversionException("'" + value + "': the port must be 0..65535");
+            throw new CommandLine.TypeConversionException("'" + shown + "': the port must be 0..65535");
         }
-        return new InetSocketAddress(host, port);
+        if (host.isBlank() || host.codePoints().anyMatch(Character::isISOControl)) {
+            throw new CommandLine.TypeConversionException("'" + shown + "' is not HOST:PORT");
+        }
+        InetSocketAddress address = new InetSocketAddress(host, port);
+        if (address.isUnresolved()) {
+            throw new CommandLine.TypeConversionException("'" + shown + "': unknown host '" + OptionChecks.printable(host)
+                    + "'");
+        }
+        return address;
     }
 }

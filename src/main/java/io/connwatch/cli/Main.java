@@ -45,14 +45,19 @@ public final class Main implements Runnable {
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler((e, a) -> {
-            err.println("connwatch: " + e.getMessage());
+            err.println("connwatch: " + oneLine(e.getMessage()));
             return BAD_INPUT;
         });
         cl.setExecutionExceptionHandler((e, c, parsed) -> {
-            err.println("connwatch: " + e);
+            err.println("connwatch: " + oneLine(String.valueOf(e)));
             return FAILED;
         });
         return cl.execute(args);
+    }
+
+    /** A message as one printable line: line breaks and other control characters escaped. */
+    static String oneLine(String message) {
+        return OptionChecks.printable(message == null ? "" : message.strip());
     }
 
     @Override

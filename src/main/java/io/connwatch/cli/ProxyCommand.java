@@ -29,13 +29,14 @@ final class ProxyCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--listen", required = true, converter = HostPort.class, description = "HOST:PORT to listen on.")
+    @Option(names = "--listen", required = true, paramLabel = "HOST:PORT", converter = HostPort.class, description = "HOST:PORT to listen on.")
     InetSocketAddress listen;
 
-    @Option(names = "--target", required = true, converter = HostPort.class, description = "HOST:PORT to relay to.")
+    @Option(names = "--target", required = true, paramLabel = "HOST:PORT", converter = HostPort.class, description = "HOST:PORT to relay to.")
     InetSocketAddress target;
 
-    @Option(names = "--name", defaultValue = "proxy", description = "The monitor's name (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--name", defaultValue = "proxy", paramLabel = "NAME",
+            description = "The monitor's name, 1 to 200 printable characters (default: ${DEFAULT-VALUE}).")
     String name;
 
     @Option(names = "--threshold", defaultValue = "50", description = "Accumulation threshold (default: ${DEFAULT-VALUE}).")
@@ -64,8 +65,20 @@ final class ProxyCommand implements Callable<Integer> {
             description = "Cleanup closes connections idle this long, x6 with keep-alive (default: ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
-    @Option(names = "--dump-dir", description = "Folder for dumps when no JFR recording has a file (default: -Dconnwatch.dump.dir or ./connection-diagnostics).")
+    @Option(names = "--dump-dir", paramLabel = "DIR", description = "Folder for dumps when no JFR recording has a file (default: -Dconnwatch.dump.dir or ./connection-diagnostics).")
     Path dumpDir;
+
+    @Option(names = "--max-dumps", defaultValue = "100", paramLabel = "N",
+            description = "Dumps kept in the dump folder; the oldest are deleted after each capture (default: ${DEFAULT-VALUE}).")
+    int maxDumps;
+
+    @Option(names = "--max-dump-bytes", defaultValue = "1g", paramLabel = "SIZE", converter = SizeConverter.class,
+            description = "Bytes of dumps kept in the dump folder, at least 1m: bytes, or like 512m, 1g (default: ${DEFAULT-VALUE}).")
+    long maxDumpBytes;
+
+    @Option(names = "--mask-addresses",
+            description = "Mask client addresses in dumps and JFR events (203.0.113.x, 2001:db8:0:0:x).")
+    boolean maskAddresses;
 
     @Option(names = "--no-monitor", description = "Relay without connwatch: no tracking, no monitor, no MBean.")
     boolean noMonitor;
@@ -73,17 +86,19 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--no-cleanup", description = "Report-only: find broken connections but close none.")
     boolean noCleanup;
 
-    @Option(names = "--jmx-port", description = "Start a JMX connector on this port (loopback, or the --listen host with a password file).")
+    @Option(names = "--jmx-port", paramLabel = "PORT",
+            description = "Start a JMX connector on this port, 1 to 65535 (loopback, or the --listen host with a password file).")
     Integer jmxPort;
 
-    @Option(names = "--jmx-password-file", description = "JMX password file (enables authentication).")
+    @Option(names = "--jmx-password-file", paramLabel = "FILE", description = "JMX password file (enables authentication).")
     Path jmxPasswordFile;
 
-    @Option(names = "--jmx-access-file", description = "JMX access file (readonly / readwrite roles).")
+    @Option(names = "--jmx-access-file", paramLabel = "FILE", description = "JMX access file (readonly / readwrite roles).")
     Path jmxAccessFile;
 
     @Override
     public Integer call() throws Exception {
+        validate();
         MonitorSettings settings = settings();
         PrintWriter out = spec.commandLine().getOut();
         ConnectionTracker tracker = new ConnectionTracker(name);
@@ -94,7 +109,16 @@ final class ProxyCommand implements Callable<Integer> {
         JmxRemote remote = null;
         CountDownLatch stop = new CountDownLatch(1);
         try {
-            proxy.start();
+            try {
+                proxy.start();
+            } catch (Exception e) { // Netty rethrows the bind's IOException undeclared
+                if (!(e instanceof java.io.IOException)) {
+                    throw e;
+                }
+                spec.commandLine().getErr().println("connwatch: cannot listen on " + listen.getHostString() + ":"
+                        + listen.getPort() + ": " + Main.oneLine(e.getMessage() == null ? e.toString() : e.getMessage()));
+                return Main.FAILED;
+            }
             if (!noMonitor) {
                 monitor = new ConnectionMonitor(tracker, settings).start();
                 JmxRegistration.register(monitor, ManagementFactory.getPlatformMBeanServer());
@@ -132,6 +156,42 @@ final class ProxyCommand implements Callable<Integer> {
         return Main.OK;
     }
 
+    /** Every option checked before anything starts: a bad one is one line on stderr, exit 2, nothing bound or created. */
+    private void validate() {
+        OptionChecks check = new OptionChecks(spec);
+        if (target.getPort() == 0) {
+            throw check.bad("--target", "has port 0: give the backend's port, 1 to 65535");
+        }
+        check.name("--name", name);
+        check.atLeastOne("--threshold", threshold);
+        check.atLeastOne("--spike", spike);
+        check.atLeast("--interval", interval, MonitorSettings.MIN_INTERVAL, "100ms");
+        check.positive("--stuck-after", stuckAfter);
+        check.positive("--half-zombie-grace", halfZombieGrace);
+        check.positive("--connect-timeout", connectTimeout);
+        check.positive("--idle-timeout", idleTimeout);
+        check.atLeastOne("--max-dumps", maxDumps);
+        if (maxDumpBytes < (1L << 20)) {
+            throw check.bad("--max-dump-bytes", "is too small: at least 1m (1048576 bytes)");
+        }
+        check.folder("--dump-dir", dumpDir);
+        if (jmxPort != null) {
+            check.port("--jmx-port", jmxPort);
+        }
+        if (jmxPasswordFile != null) {
+            if (jmxPort == null) {
+                throw check.bad("--jmx-password-file", "is only used with --jmx-port");
+            }
+            check.readableFile("--jmx-password-file", jmxPasswordFile);
+        }
+        if (jmxAccessFile != null) {
+            if (jmxPasswordFile == null) {
+                throw check.bad("--jmx-access-file", "needs --jmx-password-file: roles need users");
+            }
+            check.readableFile("--jmx-access-file", jmxAccessFile);
+        }
+    }
+
     private MonitorSettings settings() {
         try {
             return MonitorSettings.builder()
@@ -144,6 +204,9 @@ final class ProxyCommand implements Callable<Integer> {
                     .inactivityTimeout(idleTimeout)
                     .outputDirectory(dumpDir)
                     .cleanupEnabled(!noCleanup)
+                    .maxDumpFiles(maxDumps)
+                    .maxDumpBytes(maxDumpBytes)
+                    .maskAddresses(maskAddresses)
                     .build();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -105,6 +105,24 @@ public interface ConnectionMonitorMXBean {
     /** Sets the dump folder; it must exist or be creatable, and be writable. */
     void setOutputDirectory(String directory);
 
+    /** Connwatch dumps kept per folder; after each capture the oldest beyond this are deleted. */
+    int getMaxDumpFiles();
+
+    /** Sets how many dumps are kept per folder, at least 1; applies from the next capture. */
+    void setMaxDumpFiles(int files);
+
+    /** Bytes of connwatch dumps kept per folder; after each capture the oldest beyond this are deleted. */
+    long getMaxDumpBytes();
+
+    /** Sets how many bytes of dumps are kept per folder, at least 1048576 (1 MiB); applies from the next capture. */
+    void setMaxDumpBytes(long bytes);
+
+    /** Whether client addresses are masked (203.0.113.x) in dumps and JFR events. */
+    boolean isMaskAddresses();
+
+    /** Switches address masking on or off; applies from the next dump and event. */
+    void setMaskAddresses(boolean mask);
+
     /** Writes a diagnostic dump now and returns its path. */
     String forceCaptureNow();
 

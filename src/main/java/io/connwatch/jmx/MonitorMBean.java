@@ -84,7 +84,10 @@ final class MonitorMBean extends StandardEmitterMBean implements MonitorListener
             Map.entry("SpikeThreshold", "Spike when the count rose by this or more since the previous check (at least 1)"),
             Map.entry("CheckIntervalMillis", "Milliseconds between checks (at least 100); applies at the next tick"),
             Map.entry("CleanupEnabled", "Whether cleanup closes connections; false is report-only"),
-            Map.entry("OutputDirectory", "Where dumps go when no recording says otherwise; must be writable"));
+            Map.entry("OutputDirectory", "Where dumps go when no recording says otherwise; must be writable"),
+            Map.entry("MaxDumpFiles", "Dumps kept per folder (at least 1); the oldest beyond it are deleted after each capture"),
+            Map.entry("MaxDumpBytes", "Bytes of dumps kept per folder (at least 1048576); the oldest beyond it are deleted after each capture"),
+            Map.entry("MaskAddresses", "Whether client addresses are masked (203.0.113.x) in dumps and JFR events"));
 
     private static final CompositeType ACCUMULATION_TYPE = type("Accumulation",
             new String[] {"activeConnections", "threshold", "captureFile"},

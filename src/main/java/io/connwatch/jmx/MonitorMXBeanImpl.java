@@ -222,6 +222,36 @@ final class MonitorMXBeanImpl implements ConnectionMonitorMXBean {
     }
 
     @Override
+    public int getMaxDumpFiles() {
+        return monitor.settings().maxDumpFiles();
+    }
+
+    @Override
+    public void setMaxDumpFiles(int files) {
+        monitor.updateSettings(b -> b.maxDumpFiles(files));
+    }
+
+    @Override
+    public long getMaxDumpBytes() {
+        return monitor.settings().maxDumpBytes();
+    }
+
+    @Override
+    public void setMaxDumpBytes(long bytes) {
+        monitor.updateSettings(b -> b.maxDumpBytes(bytes));
+    }
+
+    @Override
+    public boolean isMaskAddresses() {
+        return monitor.settings().maskAddresses();
+    }
+
+    @Override
+    public void setMaskAddresses(boolean mask) {
+        monitor.updateSettings(b -> b.maskAddresses(mask));
+    }
+
+    @Override
     public String forceCaptureNow() {
         return monitor.forceCaptureNow().toString();
     }

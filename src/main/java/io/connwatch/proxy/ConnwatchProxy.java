@@ -92,7 +92,7 @@ public final class ConnwatchProxy implements AutoCloseable {
                 });
         try {
             server = b.bind(listen).sync().channel();
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (Exception e) { // also the bind's IOException, which Netty rethrows undeclared
             shutdownGroups();
             throw e;
         }

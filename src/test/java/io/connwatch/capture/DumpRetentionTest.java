@@ -73,6 +73,16 @@ class DumpRetentionTest {
     }
 
     @Test
+    void dumpsOfOneMillisecondGoInTheOrderTheyWereWritten() throws IOException {
+        Path first = Files.writeString(dumps.resolve("accumulation_2020-01-01T00-00-00-000Z_force_capture.json"), "{}");
+        Path second = Files.writeString(dumps.resolve("accumulation_2020-01-01T00-00-00-000Z_force_capture-2.json"), "{}");
+        Path third = Files.writeString(dumps.resolve("accumulation_2020-01-01T00-00-00-000Z_force_capture-3.json"), "{}");
+        assertEquals(1, new DumpRetention(2, 1L << 30).prune(dumps, third));
+        assertFalse(Files.exists(first), "the first written goes first");
+        assertTrue(Files.exists(second) && Files.exists(third));
+    }
+
+    @Test
     void limitsAreValidated() {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> MonitorSettings.builder().maxDumpFiles(0))
                 .getMessage().contains("maxDumpFiles"));

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.connwatch.ConnectionMonitor;
 import io.connwatch.MonitorSettings;
 import io.connwatch.analysis.Pattern;
@@ -18,6 +19,8 @@ import io.connwatch.tracking.Endpoints;
 import io.connwatch.tracking.TrackedConnection;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.RandomAccessFile;
+import java.io.Writer;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +42,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -336,6 +341,142 @@ class AnalyzeCommandTest {
         assertEquals(1, r.errLines().size(), kind + ": " + r.stderr);
         assertTrue(r.stderr.contains(bad.toString()), kind + ": " + r.stderr);
         assertEquals("", r.stdout, "no report when an input is bad");
+    }
+
+    /** What a hostile file does to a copy of a real dump, and what the one line on stderr says about it. */
+    static Stream<Arguments> hostileFiles() {
+        return Stream.of(
+                Arguments.of("sparse4GiB.json", "too large for a dump: 4294967296 bytes (4.0 GiB), connwatch's dumps are at most 1073741824 bytes (1 GiB); not read"),
+                Arguments.of("sparse4GiB.jfr", "not a JFR recording (no Flight Recorder header)"),
+                Arguments.of("sparse4GiBWithHeader.jfr", "unreadable JFR recording (truncated or damaged): ..."),
+                Arguments.of("line\nbreak.json", "not a valid connwatch.diagnostics/1 dump: \"connections\" is missing"),
+                Arguments.of("hugeString", "not a connwatch dump: a string or number longer than 65536 characters"),
+                Arguments.of("deepArrays", "not a connwatch dump: the JSON is an array, expected an object with \"format\": \"connwatch.diagnostics/1\""),
+                Arguments.of("deepInSummary", "not a connwatch dump: JSON nested deeper than 64 levels (a dump nests 4)"),
+                Arguments.of("deepInConnections", "not a connwatch dump: JSON nested deeper than 64 levels (a dump nests 4)"),
+                Arguments.of("longNumber", "not a connwatch dump: a number longer than 64 digits"),
+                Arguments.of("veryLongNumber", "not a connwatch dump: a string or number longer than 65536 characters"),
+                Arguments.of("tooManyValues", "not a connwatch dump: more than 1000000 values outside \"connections\""),
+                Arguments.of("connectionsString", "\"connections\" is \"abc\", expected an array"),
+                Arguments.of("connectionsMissing", "\"connections\" is missing"),
+                Arguments.of("summaryArray", "\"summary\" is an array, expected an object"),
+                Arguments.of("activeMany", "\"summary.activeConnections\" is \"many\", expected a number"),
+                Arguments.of("activeFraction", "\"summary.activeConnections\" is 2.5, expected a whole number from 0 to 9223372036854775807"),
+                Arguments.of("negative", "\"summary.stuck\" is -3, expected a whole number, 0 or more"),
+                Arguments.of("overflow", "\"summary.activeConnections\" is 99999999999999999999999, expected a whole number from 0 to 9223372036854775807"),
+                Arguments.of("longTrigger", "\"trigger\" is \"" + "t".repeat(60) + "...\" (5000 characters), expected accumulation, spike or force_capture"),
+                Arguments.of("triggerNumber", "\"trigger\" is 5, expected a string"),
+                Arguments.of("triggerUnknown", "\"trigger\" is \"boom\\n\\u001b[2J\", expected accumulation, spike or force_capture"),
+                Arguments.of("nameNumber", "\"monitor.name\" is 42, expected a string"),
+                Arguments.of("timestampNumber", "\"timestamp\" is 1749327643733, expected a string"),
+                Arguments.of("byTargetString", "\"byTarget[0]\" is \"x\", expected an object"),
+                Arguments.of("recommendationNumber", "\"recommendations\" holds 1, expected strings"),
+                Arguments.of("systemString", "\"system\" is \"fine\", expected an object"));
+    }
+
+    private static Path hostile(String kind) throws Exception {
+        ObjectNode dump = (ObjectNode) JSON.readTree(forced.toFile());
+        ObjectNode summary = (ObjectNode) dump.get("summary");
+        Path file = work.resolve("hostile-" + kind + (kind.contains(".") ? "" : ".json"));
+        switch (kind) {
+            case "sparse4GiB.json", "sparse4GiB.jfr", "sparse4GiBWithHeader.jfr" -> {
+                try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+                    if (kind.contains("Header")) {
+                        f.write(new byte[] {'F', 'L', 'R', 0, 0, 2, 0, 1});
+                    }
+                    f.setLength(4L << 30);
+                }
+                return file;
+            }
+            case "line\nbreak.json" -> dump.remove("connections");
+            case "hugeString" -> {
+                dump.put("trigger", "@HUGE@");
+                String[] around = JSON.writeValueAsString(dump).split("@HUGE@");
+                char[] chunk = new char[1 << 20];
+                java.util.Arrays.fill(chunk, 'x');
+                try (Writer w = Files.newBufferedWriter(file)) {
+                    w.write(around[0]);
+                    for (int i = 0; i < 128; i++) { // 128 Mi characters in one string
+                        w.write(chunk);
+                    }
+                    w.write(around[1]);
+                }
+                return file;
+            }
+            case "deepArrays" -> {
+                return Files.writeString(file, "[".repeat(100_000));
+            }
+            case "deepInSummary" -> {
+                String s = JSON.writeValueAsString(dump);
+                return Files.writeString(file, s.replace("\"summary\":", "\"summary\":" + "[".repeat(100_000)));
+            }
+            case "deepInConnections" -> {
+                String s = JSON.writeValueAsString(dump);
+                return Files.writeString(file, s.replace("\"connections\":[", "\"connections\":["
+                        + "[".repeat(100_000) + "]".repeat(100_000) + ","));
+            }
+            case "longNumber", "veryLongNumber" -> {
+                String s = JSON.writeValueAsString(dump.put("connectionsOmitted", 7));
+                return Files.writeString(file, s.replace("\"connectionsOmitted\":7", "\"connectionsOmitted\":"
+                        + "9".repeat(kind.equals("longNumber") ? 100 : 100_000)));
+            }
+            case "overflow" -> {
+                summary.put("activeConnections", 12345);
+                String s = JSON.writeValueAsString(dump);
+                return Files.writeString(file, s.replace("\"activeConnections\":12345",
+                        "\"activeConnections\":99999999999999999999999"));
+            }
+            case "tooManyValues" -> {
+                String s = JSON.writeValueAsString(dump.put("recommendations", "@MANY@"));
+                return Files.writeString(file, s.replace("\"@MANY@\"", "[" + "0,".repeat(1_000_000) + "0]"));
+            }
+            case "connectionsString" -> dump.put("connections", "abc");
+            case "connectionsMissing" -> dump.remove("connections");
+            case "summaryArray" -> dump.putArray("summary");
+            case "activeMany" -> summary.put("activeConnections", "many");
+            case "activeFraction" -> summary.put("activeConnections", 2.5);
+            case "negative" -> summary.put("stuck", -3);
+            case "triggerNumber" -> dump.put("trigger", 5);
+            case "longTrigger" -> dump.put("trigger", "t".repeat(5000));
+            case "triggerUnknown" -> dump.put("trigger", "boom\n\u001b[2J");
+            case "nameNumber" -> ((ObjectNode) dump.get("monitor")).put("name", 42);
+            case "timestampNumber" -> dump.put("timestamp", 1749327643733L);
+            case "byTargetString" -> dump.putArray("byTarget").add("x");
+            case "recommendationNumber" -> dump.putArray("recommendations").add(1);
+            case "systemString" -> dump.put("system", "fine");
+            default -> throw new IllegalArgumentException(kind);
+        }
+        JSON.writeValue(file.toFile(), dump);
+        return file;
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostileFiles")
+    void aHostileFileIsRefusedInOneLineWithBoundedMemory(String kind, String says) throws Exception {
+        Path bad = hostile(kind);
+        try {
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            Assumptions.assumeTrue(threads instanceof com.sun.management.ThreadMXBean, "allocation counter");
+            com.sun.management.ThreadMXBean counter = (com.sun.management.ThreadMXBean) threads;
+            long before = counter.getCurrentThreadAllocatedBytes();
+            Run r = new Run("analyze", forced, bad);
+            long allocated = counter.getCurrentThreadAllocatedBytes() - before;
+            assertEquals(2, r.code, kind + ": " + r.stderr);
+            String line = "connwatch: " + bad.toString().replace("\n", "\\n") + ": "
+                    + (says.startsWith("\"") ? "not a valid connwatch.diagnostics/1 dump: " : "") + says;
+            if (line.endsWith("...")) { // the rest is the JDK's own words
+                assertEquals(1, r.errLines().size(), r.stderr);
+                assertTrue(r.stderr.startsWith(line.substring(0, line.length() - 3)), r.stderr);
+            } else {
+                assertEquals(List.of(line), r.errLines(), kind);
+            }
+            assertEquals("", r.stdout, "no report when an input is bad");
+            assertFalse(r.stderr.contains("Exception") || r.stderr.contains("\tat "), "no stack trace: " + r.stderr);
+            assertTrue(allocated < (32L << 20), kind + " allocated " + allocated + " bytes reading "
+                    + Files.size(bad) + " bytes");
+        } finally {
+            Files.deleteIfExists(bad);
+        }
     }
 
     @Test

@@ -92,7 +92,8 @@ class ProxyCommandIT {
                 System.getProperty("connwatch.jar"), "proxy", "--listen", "127.0.0.1:0",
                 "--target", "127.0.0.1:" + backend.getAddress().getPort(), "--name", "it-proxy", "--interval", "500ms",
                 "--dump-dir", tmp.resolve("dumps").toString(), "--jmx-port", String.valueOf(jmxPort),
-                "--jmx-password-file", passwords.toString(), "--jmx-access-file", access.toString());
+                "--jmx-password-file", passwords.toString(), "--jmx-access-file", access.toString(),
+                "--max-dumps", "7", "--max-dump-bytes", "64m", "--mask-addresses");
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -130,6 +131,9 @@ class ProxyCommandIT {
             String dump = (String) conn.invoke(name, "forceCaptureNow", null, null);
             assertTrue(Files.isRegularFile(Path.of(dump)), dump);
             assertTrue(Path.of(dump).startsWith(tmp.resolve("dumps")));
+            assertEquals(7, conn.getAttribute(name, "MaxDumpFiles"), "--max-dumps");
+            assertEquals(64L << 20, conn.getAttribute(name, "MaxDumpBytes"), "--max-dump-bytes");
+            assertEquals(true, conn.getAttribute(name, "MaskAddresses"), "--mask-addresses");
         }
 
         // SIGTERM as an init system sends it (Process.destroy would also close our end of its output).

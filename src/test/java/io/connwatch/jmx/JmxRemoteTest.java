@@ -134,7 +134,7 @@ class JmxRemoteTest {
                     "NoOutgoingCount", "SlowBackendCount", "ListenerLeakCount", "PatternTallies", "TerminationStats",
                     "LastCheckTime", "CaptureCount", "LastCaptureFile", "LastCaptureTime", "LastCaptureTrigger",
                     "AccumulationThreshold", "SpikeThreshold", "CheckIntervalMillis", "CleanupEnabled",
-                    "OutputDirectory")) {
+                    "OutputDirectory", "MaxDumpFiles", "MaxDumpBytes", "MaskAddresses")) {
                 assertTrue(Set.of(all).contains(a), a + " is an attribute");
             }
         }
@@ -168,6 +168,74 @@ class JmxRemoteTest {
             assertEquals(before, monitor.settings(), "nothing changed");
             assertEquals(10, proxy.getAccumulationThreshold());
         }
+    }
+
+    @Test
+    void retentionAndMaskingAreSetRemotelyAndTakeEffectAtTheNextCapture() throws Exception {
+        stuck();
+        try (JMXConnector c = connect("admin", "adminpw")) {
+            MBeanServerConnection conn = c.getMBeanServerConnection();
+            assertEquals(100, conn.getAttribute(name, "MaxDumpFiles"));
+            assertEquals(1L << 30, conn.getAttribute(name, "MaxDumpBytes"));
+            assertEquals(false, conn.getAttribute(name, "MaskAddresses"));
+            String plain = (String) conn.invoke(name, "forceCaptureNow", null, null);
+            assertEquals("127.0.0.1", remoteAddressIn(plain));
+
+            conn.setAttribute(name, new Attribute("MaxDumpFiles", 2));
+            conn.setAttribute(name, new Attribute("MaxDumpBytes", 2L << 20));
+            conn.setAttribute(name, new Attribute("MaskAddresses", true));
+            assertEquals(2, conn.getAttribute(name, "MaxDumpFiles"));
+            assertEquals(2L << 20, conn.getAttribute(name, "MaxDumpBytes"));
+            assertEquals(true, conn.getAttribute(name, "MaskAddresses"));
+            assertEquals(2, monitor.settings().maxDumpFiles());
+            assertEquals(2L << 20, monitor.settings().maxDumpBytes());
+            assertTrue(monitor.settings().maskAddresses());
+
+            String second = (String) conn.invoke(name, "forceCaptureNow", null, null);
+            String third = (String) conn.invoke(name, "forceCaptureNow", null, null);
+            assertEquals("127.0.0.x", remoteAddressIn(third), "masked from the next dump on");
+            try (var files = Files.list(Path.of(third).getParent())) {
+                assertEquals(Set.of(Path.of(second), Path.of(third)), files.collect(Collectors.toSet()),
+                        "two dumps kept, the oldest deleted");
+            }
+
+            MonitorSettings before = monitor.settings();
+            assertRefusedRemotely(() -> conn.setAttribute(name, new Attribute("MaxDumpFiles", 0)),
+                    "maxDumpFiles must be at least 1, was 0");
+            assertRefusedRemotely(() -> conn.setAttribute(name, new Attribute("MaxDumpFiles", -5)),
+                    "maxDumpFiles must be at least 1, was -5");
+            assertRefusedRemotely(() -> conn.setAttribute(name, new Attribute("MaxDumpBytes", 1000L)),
+                    "maxDumpBytes must be at least 1048576 (1 MiB), was 1000");
+            assertRefusedRemotely(() -> conn.setAttribute(name, new Attribute("MaxDumpBytes", -1L)),
+                    "maxDumpBytes must be at least 1048576 (1 MiB), was -1");
+            assertRefusedRemotely(() -> conn.setAttribute(name, new Attribute("MaxDumpFiles", "many")), "");
+            assertRefusedRemotely(() -> conn.setAttribute(name, new Attribute("MaskAddresses", "yes")), "");
+            assertEquals(before, monitor.settings(), "a refused write changes nothing");
+            assertEquals(2, conn.getAttribute(name, "MaxDumpFiles"));
+        }
+        try (JMXConnector c = connect("reader", "readerpw")) {
+            MBeanServerConnection conn = c.getMBeanServerConnection();
+            assertEquals(true, conn.getAttribute(name, "MaskAddresses"));
+            assertThrows(SecurityException.class, () -> conn.setAttribute(name, new Attribute("MaskAddresses", false)));
+            assertThrows(SecurityException.class, () -> conn.setAttribute(name, new Attribute("MaxDumpFiles", 50)));
+            assertTrue(monitor.settings().maskAddresses(), "the read-only role changed nothing");
+            assertEquals(2, monitor.settings().maxDumpFiles());
+        }
+    }
+
+    private static String remoteAddressIn(String dump) throws IOException {
+        return new ObjectMapper().readTree(Path.of(dump).toFile()).get("connections").get(0).get("remoteAddress")
+                .asText();
+    }
+
+    private interface RemoteWrite {
+        void run() throws Exception;
+    }
+
+    private static void assertRefusedRemotely(RemoteWrite write, String mentions) {
+        Exception e = assertThrows(Exception.class, write::run);
+        String message = e + " / " + e.getCause();
+        assertTrue(message.contains(mentions), message);
     }
 
     private static void assertRefused(Runnable write, String mentions) {

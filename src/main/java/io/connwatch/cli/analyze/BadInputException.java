@@ -8,7 +8,7 @@ public final class BadInputException extends Exception {
 
     /** The file and why it cannot be read; line breaks in {@code why} are folded into spaces. */
     public BadInputException(Path path, String why) {
-        super(path + ": " + oneLine(why));
+        super(escaped(String.valueOf(path)) + ": " + oneLine(why));
         this.path = path;
     }
 
@@ -17,7 +17,27 @@ public final class BadInputException extends Exception {
         return path;
     }
 
+    /** Line breaks folded into spaces, other control characters escaped: one printable line. */
     static String oneLine(String s) {
-        return s == null ? "" : s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim();
+        return s == null ? "" : escaped(s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim());
+    }
+
+    /** Control characters shown as {@code \n}, {@code \t} or {@code \u001b}: a file name stays recognisable. */
+    static String escaped(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (c == '\n') {
+                b.append("\\n");
+            } else if (c == '\r') {
+                b.append("\\r");
+            } else if (c == '\t') {
+                b.append("\\t");
+            } else if (Character.isISOControl(c)) {
+                b.append(String.format(java.util.Locale.ROOT, "\\u%04x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
     }
 }

@@ -4,10 +4,14 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.connwatch.analysis.Pattern;
 import io.connwatch.capture.DumpWriter;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -19,19 +23,53 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads a diagnostic dump ({@value DumpWriter#FORMAT}) with the streaming {@link JsonParser}. The {@code connections}
- * array is only counted, never held, so a dump with 10 000 connection details costs little memory.
+ * Reads a diagnostic dump ({@value DumpWriter#FORMAT}) with the streaming {@link JsonParser} (jackson-core only: no
+ * data binding, so no polymorphic typing either). The {@code connections} array is only counted, never held, so a
+ * dump with 10 000 connection details costs little memory.
+ *
+ * <p>Hostile input is refused early, with bounded memory: a file over {@link #MAX_BYTES} is not read at all; the
+ * parser refuses nesting deeper than {@link #MAX_DEPTH}, strings longer than {@link #MAX_STRING}, numbers longer than
+ * {@link #MAX_NUMBER} characters and field names longer than {@link #MAX_NAME}; and at most {@link #MAX_VALUES}
+ * values outside {@code connections} are held. Each limit is far above anything connwatch writes.
  */
 final class DumpReader {
-    private static final JsonFactory JSON = new JsonFactory();
+    /** The largest dump read: as much as the default retention keeps in a whole folder. Larger files are refused unread. */
+    static final long MAX_BYTES = 1L << 30;
+    /** A dump nests four levels deep; this leaves room, and keeps the reader's recursion shallow. */
+    static final int MAX_DEPTH = 64;
+    /** The longest string value: host names, recommendations and names are far shorter. */
+    static final int MAX_STRING = 64 * 1024;
+    /** The longest number, in characters: a long has at most 20, a double about 25. */
+    static final int MAX_NUMBER = 64;
+    /** The longest field name. */
+    static final int MAX_NAME = 1024;
+    /** Values held outside {@code connections} (trend, byTarget, recommendations...). */
+    static final long MAX_VALUES = 1_000_000;
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH)
+                    .maxStringLength(MAX_STRING)
+                    .maxNumberLength(MAX_NUMBER)
+                    .maxNameLength(MAX_NAME)
+                    .maxDocumentLength(MAX_BYTES)
+                    .build())
+            .build();
     private static final String FAMILY = "connwatch.diagnostics/";
+    private static final java.util.Set<String> TRIGGERS = java.util.Set.of("accumulation", "spike", "force_capture");
 
     private DumpReader() {
     }
 
     static InputReport read(Path path) throws BadInputException, IOException {
+        long size = Files.size(path);
+        if (size > MAX_BYTES) {
+            throw new BadInputException(path, "too large for a dump: " + size + " bytes ("
+                    + String.format(java.util.Locale.ROOT, "%.1f GiB", size / (double) (1L << 30))
+                    + "), connwatch's dumps are at most " + MAX_BYTES + " bytes (1 GiB); not read");
+        }
         Map<String, Object> doc;
-        long[] connections = {0};
+        long[] connections = {-1, 0}; // connections listed (-1: no array), values held
         try (InputStream in = Files.newInputStream(path); JsonParser p = JSON.createParser(in)) {
             JsonToken first = p.nextToken();
             if (first == null) {
@@ -46,11 +84,15 @@ final class DumpReader {
                 throw new BadInputException(path, "not JSON: more content after the document, at line "
                         + p.currentLocation().getLineNr());
             }
+        } catch (StreamConstraintsException e) {
+            throw new BadInputException(path, "not a connwatch dump: " + limit(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
             String msg = e.getOriginalMessage();
             boolean cut = msg != null && msg.contains("end-of-input");
-            throw new BadInputException(path, (cut ? "truncated JSON, it ends early" : "not JSON") + " (line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr() + "): " + BadInputException.oneLine(msg));
+            String where = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")";
+            throw new BadInputException(path, (cut ? "truncated JSON, it ends early" : "not JSON") + where + ": "
+                    + BadInputException.oneLine(msg));
         }
         Object format = doc.get("format");
         if (format == null) {
@@ -65,7 +107,36 @@ final class DumpReader {
             throw new BadInputException(path, "unsupported dump format version \"" + f + "\": this analyzer reads \""
                     + DumpWriter.FORMAT + "\"");
         }
+        if (!doc.containsKey("connections")) {
+            throw new BadInputException(path, "not a valid " + DumpWriter.FORMAT + " dump: \"connections\" is missing");
+        }
+        if (connections[0] < 0) {
+            throw new BadInputException(path, "not a valid " + DumpWriter.FORMAT + " dump: \"connections\" is "
+                    + quote(doc.get("connections")) + ", expected an array");
+        }
         return toReport(path, doc, connections[0]);
+    }
+
+    /** Which limit a hostile file hit, in words; Jackson's message names its own API. */
+    private static String limit(String msg) {
+        String m = msg == null ? "" : msg;
+        if (m.contains("nesting depth") || m.contains("Nesting depth")) {
+            return "JSON nested deeper than " + MAX_DEPTH + " levels (a dump nests 4)";
+        }
+        if (m.contains("String value length") || m.contains("String length")) {
+            // Jackson buffers a very long number as text too, so this limit may be hit by either
+            return "a string or number longer than " + MAX_STRING + " characters";
+        }
+        if (m.contains("Number value length") || m.contains("Number length")) {
+            return "a number longer than " + MAX_NUMBER + " digits";
+        }
+        if (m.contains("Name length") || m.contains("name length")) {
+            return "a field name longer than " + MAX_NAME + " characters";
+        }
+        if (m.contains("Document length") || m.contains("document length")) {
+            return "more than " + MAX_BYTES + " bytes of JSON";
+        }
+        return BadInputException.oneLine(m);
     }
 
     private static InputReport toReport(Path path, Map<String, Object> doc, long listed) throws BadInputException {
@@ -73,6 +144,9 @@ final class DumpReader {
         InputReport r = new InputReport(path, InputReport.Kind.DUMP);
         r.timestamp = d.instant("timestamp");
         r.trigger = d.string("trigger");
+        if (!TRIGGERS.contains(r.trigger)) {
+            throw d.bad("trigger", "accumulation, spike or force_capture");
+        }
         Fields monitor = d.object("monitor");
         r.monitors.add(monitor.string("name"));
         r.pid = monitor.optionalNumber("pid");
@@ -84,9 +158,16 @@ final class DumpReader {
             Long n = summary.optionalNumber(p.summaryKey());
             r.tallies.put(p.name(), n == null ? 0L : n);
         }
+        if (doc.containsKey("terminationStats")) {
+            d.object("terminationStats");
+        }
+        if (doc.containsKey("system")) {
+            d.object("system");
+        }
         for (Object rec : d.array("recommendations")) {
             if (!(rec instanceof String s)) {
-                throw new BadInputException(path, "\"recommendations\" holds " + quote(rec) + ", expected strings");
+                throw new BadInputException(path, "not a valid " + DumpWriter.FORMAT + " dump: \"recommendations\" holds "
+                        + quote(rec) + ", expected strings");
             }
             r.recommendations.add(s);
         }
@@ -134,6 +215,7 @@ final class DumpReader {
             String name = p.currentName();
             JsonToken v = p.nextToken();
             if (top && name.equals("connections") && v == JsonToken.START_ARRAY) {
+                connections[0] = 0;
                 while (p.nextToken() != JsonToken.END_ARRAY) {
                     p.skipChildren();
                     connections[0]++;
@@ -147,6 +229,10 @@ final class DumpReader {
     }
 
     private static Object readValue(JsonParser p, JsonToken t, long[] connections) throws IOException {
+        if (++connections[1] > MAX_VALUES) {
+            throw new StreamConstraintsException("more than " + MAX_VALUES + " values outside \"connections\"",
+                    p.currentLocation());
+        }
         switch (t) {
             case START_OBJECT:
                 return readObject(p, false, connections);
@@ -198,7 +284,9 @@ final class DumpReader {
             return "null";
         }
         if (o instanceof String s) {
-            return "\"" + s + "\"";
+            boolean cut = s.codePointCount(0, s.length()) > 60;
+            String shown = cut ? s.substring(0, s.offsetByCodePoints(0, 60)) : s;
+            return "\"" + BadInputException.escaped(shown) + (cut ? "...\" (" + s.length() + " characters)" : "\"");
         }
         if (o instanceof Map) {
             return "an object";
@@ -221,7 +309,7 @@ final class DumpReader {
             this.prefix = prefix;
         }
 
-        private BadInputException bad(String field, String expected) {
+        BadInputException bad(String field, String expected) {
             Object v = m.get(field);
             String what = m.containsKey(field) ? "is " + quote(v) + ", expected " + expected : "is missing";
             return new BadInputException(path, "not a valid " + DumpWriter.FORMAT + " dump: \"" + prefix + field
@@ -243,13 +331,21 @@ final class DumpReader {
             return n;
         }
 
+        /** A count, size or duration: a whole number from 0 to Long.MAX_VALUE; null when absent. */
         Long optionalNumber(String f) throws BadInputException {
             Object v = m.get(f);
             if (v == null) {
                 return null;
             }
-            if (v instanceof Number n) {
-                return n.longValue();
+            if (v instanceof Integer || v instanceof Long) {
+                long n = ((Number) v).longValue();
+                if (n < 0) {
+                    throw bad(f, "a whole number, 0 or more");
+                }
+                return n;
+            }
+            if (v instanceof BigInteger || v instanceof BigDecimal || v instanceof Double || v instanceof Float) {
+                throw bad(f, "a whole number from 0 to " + Long.MAX_VALUE);
             }
             throw bad(f, "a number");
         }

@@ -1,0 +1,154 @@
+package io.connwatch.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * Checks of option values that picocli's types alone cannot make, done before a command starts anything (no socket
+ * bound, no folder created, no MBean registered). Each refusal is one line in picocli's own form,
+ * {@code Invalid value for option '--threshold': '0' must be at least 1}, so every bad-usage line reads alike.
+ */
+final class OptionChecks {
+    /** The longest monitor name: it appears in the ObjectName, every JFR event and every dump. */
+    static final int MAX_NAME = 200;
+
+    private final CommandSpec spec;
+
+    OptionChecks(CommandSpec spec) {
+        this.spec = spec;
+    }
+
+    /** The refusal: the option, the value as given (control characters escaped), and why. */
+    CommandLine.ParameterException bad(String option, String why) {
+        return new CommandLine.ParameterException(spec.commandLine(),
+                "Invalid value for option '" + option + "': '" + printable(raw(option)) + "' " + why);
+    }
+
+    /** The value as the user wrote it (the last one given), or the default. */
+    String raw(String option) {
+        OptionSpec o = spec.findOption(option);
+        if (o == null) {
+            return "";
+        }
+        List<String> given = o.originalStringValues();
+        if (!given.isEmpty()) {
+            return given.get(given.size() - 1);
+        }
+        return o.defaultValue() == null ? "" : o.defaultValue();
+    }
+
+    /** Whether the user gave the option. */
+    boolean given(String option) {
+        OptionSpec o = spec.findOption(option);
+        return o != null && !o.originalStringValues().isEmpty();
+    }
+
+    void atLeastOne(String option, long n) {
+        if (n < 1) {
+            throw bad(option, "must be at least 1");
+        }
+    }
+
+    void positive(String option, Duration d) {
+        if (d.isZero() || d.isNegative()) {
+            throw bad(option, "must be longer than 0, like 500ms, 30s, 5m or 4h");
+        }
+    }
+
+    void atLeast(String option, Duration d, Duration min, String minText) {
+        if (d.compareTo(min) < 0) {
+            throw bad(option, "is too short: at least " + minText);
+        }
+    }
+
+    void port(String option, int port) {
+        if (port < 1 || port > 65535) {
+            throw bad(option, "must be a port from 1 to 65535");
+        }
+    }
+
+    /**
+     * A monitor name: 1 to {@value #MAX_NAME} characters, no control characters (no line breaks). Characters the
+     * ObjectName treats specially ({@code , = : " * ?}) are fine: the name is quoted there.
+     */
+    void name(String option, String name) {
+        if (name == null || name.isBlank()) {
+            throw bad(option, "is empty: a monitor needs a name");
+        }
+        if (name.length() > MAX_NAME) {
+            throw bad(option, "is " + name.length() + " characters long, at most " + MAX_NAME + " are allowed");
+        }
+        if (name.codePoints().anyMatch(Character::isISOControl)) {
+            throw bad(option, "holds a control character (line break, tab...): a name must be printable");
+        }
+    }
+
+    /**
+     * A folder for files: it may not exist yet (it is created when first needed, not now), but it must not hold
+     * {@code ..}, must not be a file, must not lie below a file, and must be writable when it exists.
+     */
+    void folder(String option, Path dir) {
+        if (dir == null) {
+            return;
+        }
+        for (Path part : dir) {
+            if ("..".equals(part.toString())) {
+                throw bad(option, "must not contain '..': name the folder itself");
+            }
+        }
+        if (Files.exists(dir)) {
+            if (!Files.isDirectory(dir)) {
+                throw bad(option, "is a file, not a folder");
+            }
+            if (!Files.isWritable(dir)) {
+                throw bad(option, "is not a writable folder");
+            }
+            return;
+        }
+        for (Path up = dir.toAbsolutePath().getParent(); up != null; up = up.getParent()) {
+            if (Files.exists(up)) {
+                if (!Files.isDirectory(up)) {
+                    throw bad(option, "cannot be created: " + printable(up.toString()) + " is a file");
+                }
+                return;
+            }
+        }
+    }
+
+    /** A file that must exist and be readable now. */
+    void readableFile(String option, Path file) {
+        if (!Files.exists(file)) {
+            throw bad(option, "does not exist");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw bad(option, "is not a regular file");
+        }
+        if (!Files.isReadable(file)) {
+            throw bad(option, "is not readable");
+        }
+    }
+
+    /** Control characters shown as {@code \n}, {@code \t} or {@code \u001b}, so a message stays one printable line. */
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints().forEach(c -> {
+            if (c == '\n') {
+                b.append("\\n");
+            } else if (c == '\r') {
+                b.append("\\r");
+            } else if (c == '\t') {
+                b.append("\\t");
+            } else if (Character.isISOControl(c)) {
+                b.append(String.format(java.util.Locale.ROOT, "\\u%04x", c));
+            } else {
+                b.appendCodePoint(c);
+            }
+        });
+        return b.toString();
+    }
+}
