@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End to end: wrk through the reference proxy (java -jar target/connwatch.jar proxy) to nginx on loopback,
-# A (proxy --no-monitor, no recording) against B (proxy with its monitor, and a JFR recording with the JDK's default
-# settings plus jfr-configs/connwatch.jfc), alternating A B A B..., each run in a fresh proxy process.
+# A (proxy --no-monitor, no recording) against B (proxy with its monitor, and a JFR recording with
+# jfr-configs/connwatch.jfc at its default level, normal), alternating A B A B..., each run in a fresh proxy process.
 #
 #   bench/e2e.sh
 #   PAIRS=10 DURATION=20s bench/e2e.sh
@@ -9,7 +9,9 @@
 # Environment (defaults in brackets):
 #   PAIRS [6]          A/B pairs measured
 #   DURATION [10s]     length of each measured wrk run
-#   WARMUP [3s]        wrk run against each fresh proxy before the measured one, not counted (0 to skip)
+#   WARMUP [15s]       wrk run against each fresh proxy before the measured one, not counted (0 to skip); on one
+#                      pinned CPU the JIT compilers share the proxy's core, and after 3 s they still take a
+#                      tenth of it, more in B (more code to compile): the measured run must start after that
 #   CONNECTIONS [64]   wrk -c
 #   THREADS [2]        wrk -t
 #   PIN [1]            1: pin with taskset when there are 2 CPUs or more: wrk on CPU 1, proxy and nginx on CPU 0
@@ -31,7 +33,7 @@ cd "$(dirname "$0")/.."
 
 PAIRS=${PAIRS:-6}
 DURATION=${DURATION:-10s}
-WARMUP=${WARMUP:-3s}
+WARMUP=${WARMUP:-15s}
 CONNECTIONS=${CONNECTIONS:-64}
 THREADS=${THREADS:-2}
 PIN=${PIN:-1}
