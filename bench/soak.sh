@@ -9,7 +9,7 @@
 #
 # Environment (defaults in brackets):
 #   CONNECTIONS [1000000]    connections in the measured load (after the warm-up)
-#   WARMUP [20000]           connections before the baseline is taken (same mix), not counted
+#   WARMUP [20000]           connections before the baseline is taken (same mix, 2 rounds), not counted
 #   ROUNDS [10]              the load runs in rounds; each ends with the backend's fault phases (refusing, then a
 #                            listener that never accepts), which need the backend port to themselves
 #   CONCURRENCY [128]        fast connections in flight at most (normal traffic and quick faults)
@@ -137,6 +137,7 @@ PROXY_ARGS=(--listen 127.0.0.1:0 --target "127.0.0.1:$BACKEND_PORT" --jmx-port "
     --connect-timeout "$CONNECT_TIMEOUT" --idle-timeout "$IDLE_TIMEOUT" --threshold "$THRESHOLD" --spike "$SPIKE"
     --dump-dir "$TMP/dumps")
 say "proxy: java ${PROXY_JVM[*]} -jar $JAR proxy ${PROXY_ARGS[*]/$TMP/\$TMP}"
+: > "$TMP/proxy.log"   # before the start: the child makes the redirection, maybe after the first look below
 "$JAVA_BIN" "${PROXY_JVM[@]}" -jar "$JAR" proxy "${PROXY_ARGS[@]}" > "$TMP/proxy.log" 2>&1 &
 PROXY_PID=$!
 PROXY_PORT=""

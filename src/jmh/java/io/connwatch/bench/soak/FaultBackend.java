@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.LongAdder;
  * its backlog full, so that SYNs are dropped and the connect times out).
  */
 final class FaultBackend implements AutoCloseable {
+    static final int BIG = 1 << 20;
     static final byte[] RESPONSE = ("OK 200 " + "x".repeat(92) + "\n").getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_LINE = 4096;
     private static final int SOCKET_TIMEOUT_MS = 120_000;
@@ -47,6 +48,7 @@ final class FaultBackend implements AutoCloseable {
     final LongAdder accepted = new LongAdder();
     final LongAdder handlerErrors = new LongAdder();
     private volatile ServerSocket server;
+    private Thread acceptor;
     private final List<Socket> fillers = new ArrayList<>();
     private State state = State.REFUSING;
 
@@ -68,6 +70,7 @@ final class FaultBackend implements AutoCloseable {
         Thread t = new Thread(() -> acceptLoop(s), "backend-accept");
         t.setDaemon(true);
         t.start();
+        acceptor = t;
         state = State.ACCEPTING;
     }
 
@@ -110,6 +113,20 @@ final class FaultBackend implements AutoCloseable {
         server = null;
         if (s != null) {
             s.close();
+        }
+        // The accept() in progress holds the listening socket until it returns: wait for that, or a connect made
+        // just after close() could still be accepted.
+        Thread t = acceptor;
+        acceptor = null;
+        if (t != null) {
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (t.isAlive()) {
+                throw new IOException("the backend's accept thread did not stop within 5 s");
+            }
         }
     }
 
@@ -157,6 +174,23 @@ final class FaultBackend implements AutoCloseable {
                         out.write(RESPONSE, off, Math.min(chunk, RESPONSE.length - off));
                         out.flush();
                         Thread.sleep(30);
+                    }
+                }
+                case BIG_DOWNLOAD, CLIENT_LEAVES_MID_RESPONSE -> {
+                    byte[] chunk = new byte[16 * 1024];
+                    for (int sent = 0; sent < BIG; sent += chunk.length) {
+                        out.write(chunk);
+                    }
+                }
+                case BIG_UPLOAD -> {
+                    byte[] buf = new byte[16 * 1024];
+                    long got = 0;
+                    int r;
+                    while (got < BIG && (r = in.read(buf, 0, (int) Math.min(buf.length, BIG - got))) >= 0) {
+                        got += r;
+                    }
+                    if (got == BIG) {
+                        out.write(RESPONSE);
                     }
                 }
                 case BACKEND_RESET -> c.setSoLinger(true, 0);

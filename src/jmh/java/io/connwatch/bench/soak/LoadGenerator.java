@@ -157,6 +157,31 @@ final class LoadGenerator implements AutoCloseable {
                 out.write(request);
                 return expect(s, readToEnd(in, st, s), FaultBackend.RESPONSE.length);
             }
+            case BIG_DOWNLOAD -> {
+                out.write(request);
+                return expect(s, readToEnd(in, st, s), FaultBackend.BIG);
+            }
+            case BIG_UPLOAD -> {
+                out.write(request);
+                byte[] chunk = new byte[16 * 1024];
+                for (int sent = 0; sent < FaultBackend.BIG; sent += chunk.length) {
+                    out.write(chunk);
+                }
+                return expect(s, readToEnd(in, st, s), FaultBackend.RESPONSE.length);
+            }
+            case CLIENT_LEAVES_MID_RESPONSE -> {
+                out.write(request);
+                byte[] some = new byte[1024];
+                int got = 0;
+                while (got < some.length) {
+                    int n = in.read(some, got, some.length - got);
+                    if (n < 0) {
+                        return "the answer ended after " + got + " bytes";
+                    }
+                    got += n;
+                }
+                return null; // closed with unread data: the kernel sends a reset
+            }
             case CLIENT_HALF_CLOSE -> {
                 out.write(request);
                 c.shutdownOutput();

@@ -8,7 +8,13 @@ import java.util.List;
  */
 enum Scenario {
     /** Request, the backend answers and closes. */
-    NORMAL('N', 900, Kind.FAST, List.of("normal")),
+    NORMAL('N', 894, Kind.FAST, List.of("normal")),
+    /** The backend answers with 1 MiB: the proxy's back-pressure (auto-read off and on) at work. */
+    BIG_DOWNLOAD('B', 2, Kind.FAST, List.of("normal")),
+    /** The client sends 1 MiB after its request line; the backend reads it all, then answers. */
+    BIG_UPLOAD('U', 2, Kind.FAST, List.of("normal")),
+    /** The backend sends 1 MiB; the client reads 1 KiB of it and closes with unread data (a reset). */
+    CLIENT_LEAVES_MID_RESPONSE('K', 2, Kind.FAST, List.of("econnreset", "closed_incoming")),
     /** Three request/echo round trips on one connection, then the client half-closes and the backend closes. */
     ECHO_KEEP_ALIVE('E', 10, Kind.FAST, List.of("normal")),
     /** The backend drips its answer in five chunks, 30 ms apart. */

@@ -51,7 +51,7 @@ public final class SoakMain {
         if (args.length % 2 != 0 || !opts.containsKey("proxy-port") || !opts.containsKey("backend-port")
                 || !opts.containsKey("jmx-port")) {
             System.err.println("usage: SoakMain --proxy-port N --backend-port N --jmx-port N [--connections N]"
-                    + " [--warmup N] [--rounds N] [--concurrency N] [--slow-concurrency N] [--settle-seconds N]"
+                    + " [--warmup N] [--warmup-rounds N] [--rounds N] [--concurrency N] [--slow-concurrency N] [--settle-seconds N]"
                     + " [--fd-slack N] [--heap-slack-percent N] [--progress-seconds N] [--seed N] [--name proxy]");
             System.exit(2);
         }
@@ -91,8 +91,8 @@ public final class SoakMain {
             // ---- warm-up, then the baseline ----
             if (warmup > 0) {
                 long t0 = System.nanoTime();
-                play(gen, backend, probe, warmup, Math.max(1, Math.min(rounds, (int) (warmup / 1000))), random,
-                        progressMs, "warm-up");
+                play(gen, backend, probe, warmup, (int) Math.max(1, opt("warmup-rounds", 2)), random, progressMs,
+                        "warm-up");
                 OUT.printf("soak: warm-up done in %.1f s%n", LoadGenerator.elapsedMillis(t0) / 1000.0);
             }
             LoadGenerator.Stats warm = gen.resetStats();
@@ -264,14 +264,22 @@ public final class SoakMain {
             }
             long d0 = System.nanoTime();
             gen.awaitIdle();
+            // Clients that leave at once (a reset, half a request) are done before the proxy is: wait for the proxy
+            // too, so that no backend connect of the mixed traffic meets the fault phases.
+            if (!waitForActive(probe, 0, 30_000)) {
+                failures.add(label + " round " + (r + 1) + ": the proxy's active count did not reach 0 before the"
+                        + " fault phases");
+            }
             drainMs += LoadGenerator.elapsedMillis(d0);
             long p0 = System.nanoTime();
             backend.refusing();
             submitAll(gen, counts, Scenario.Kind.REFUSE_PHASE, random);
             gen.awaitIdle();
+            waitForActive(probe, 0, 30_000);
             backend.blackHole();
             submitAll(gen, counts, Scenario.Kind.TIMEOUT_PHASE, random);
             gen.awaitIdle();
+            waitForActive(probe, 0, 30_000);
             backend.accepting();
             phaseMs += LoadGenerator.elapsedMillis(p0);
         }
@@ -367,7 +375,7 @@ public final class SoakMain {
             if (System.currentTimeMillis() > deadline) {
                 return false;
             }
-            Thread.sleep(250);
+            Thread.sleep(50);
         }
         return true;
     }
