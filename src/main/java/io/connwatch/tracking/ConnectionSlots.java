@@ -5,10 +5,14 @@ import java.lang.invoke.VarHandle;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The live connections of a tracker, one per slot of a segmented array, with a lock-free stack of free slots.
+ *
+ * <p>The free slots are kept in a few stacks, one per stripe of threads, so that accept threads opening and closing
+ * at once do not all fight over one head; a thread whose stripe is empty takes from the others before it opens a
+ * new slot.
  *
  * <p>Why not a {@code ConcurrentHashMap}: adding and removing touch one slot (plus the free-list head) instead of a
  * hash bucket somewhere in a table that outgrows the caches, a slot costs 8 bytes instead of a 32-byte map node and
@@ -36,9 +40,12 @@ final class ConnectionSlots implements Iterable<TrackedConnection> {
     private volatile Segment[] segments = new Segment[4];
     // Slots ever handed out: [0, highWater).
     private final AtomicInteger highWater = new AtomicInteger();
-    // Top of the free stack: (tag << 32) | (slot + 1), 0 in the low half when empty. The tag, bumped on every
+    // Tops of the free stacks: (tag << 32) | (slot + 1), 0 in the low half when empty. The tag, bumped on every
     // push and pop, keeps a pop from succeeding against a head that was popped and pushed back meanwhile (ABA).
-    private final AtomicLong freeHead = new AtomicLong();
+    // One head per stripe, PAD longs apart so that two heads never share a cache line.
+    private static final int STRIPES = 8;
+    private static final int PAD = 16;
+    private final AtomicLongArray freeHeads = new AtomicLongArray(STRIPES * PAD);
 
     /** Puts a connection in a free slot and returns the slot. */
     int add(TrackedConnection c) {
@@ -62,24 +69,40 @@ final class ConnectionSlots implements Iterable<TrackedConnection> {
         if (!SLOT.compareAndSet(s.slots, slot & SEGMENT_MASK, c, null)) {
             return false;
         }
+        int head = stripe() * PAD;
         long h;
         do {
-            h = freeHead.get();
+            h = freeHeads.get(head);
             s.next[slot & SEGMENT_MASK] = (int) (h & INDEX_MASK);
-        } while (!freeHead.compareAndSet(h, nextTag(h) | (slot + 1L)));
+        } while (!freeHeads.compareAndSet(head, h, nextTag(h) | (slot + 1L)));
         return true;
     }
 
+    private static int stripe() {
+        return (int) Thread.currentThread().getId() & (STRIPES - 1);
+    }
+
     private int takeFree() {
+        int own = stripe();
+        for (int i = 0; i < STRIPES; i++) {
+            int slot = pop(((own + i) & (STRIPES - 1)) * PAD);
+            if (slot >= 0) {
+                return slot;
+            }
+        }
+        return -1;
+    }
+
+    private int pop(int head) {
         for (;;) {
-            long h = freeHead.get();
+            long h = freeHeads.get(head);
             int top = (int) (h & INDEX_MASK) - 1;
             if (top < 0) {
                 return -1;
             }
             // A stale read of next is harmless: the tag makes the CAS fail if the top changed hands.
             int next = segments()[top >>> SEGMENT_BITS].next[top & SEGMENT_MASK];
-            if (freeHead.compareAndSet(h, nextTag(h) | (next & INDEX_MASK))) {
+            if (freeHeads.compareAndSet(head, h, nextTag(h) | (next & INDEX_MASK))) {
                 return top;
             }
         }

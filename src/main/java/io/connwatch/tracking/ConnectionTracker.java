@@ -25,6 +25,7 @@ public final class ConnectionTracker implements Iterable<TrackedConnection> {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionTracker.class);
     // Interning stops here so a tracker routing to ever-new targets cannot grow without bound.
     private static final int MAX_INTERNED_TARGETS = 10_000;
+    private static final long COARSE_REFRESH_NANOS = 1_000_000L;
 
     private final String name;
     private final Ticker ticker;
@@ -73,7 +74,12 @@ public final class ConnectionTracker implements Iterable<TrackedConnection> {
 
     /** Starts tracking a client connection. */
     public TrackedConnection open(Endpoint incoming, String remoteAddress, int remotePort, int localPort) {
-        long now = tick();
+        long now = ticker.nanoTime();
+        // Keeps the coarse clock going without a monitor, but stores it at most once a millisecond: accept
+        // threads opening at once would otherwise fight over its cache line, which every update reads.
+        if (now - coarseNanos >= COARSE_REFRESH_NANOS) {
+            coarseNanos = now;
+        }
         TrackedConnection c = new TrackedConnection(this, serials.incrementAndGet(), incoming, remoteAddress,
                 remotePort, localPort, now);
         live.add(c);
