@@ -133,22 +133,8 @@ final class OptionChecks {
         }
     }
 
-    /** Control characters shown as {@code \n}, {@code \t} or {@code \u001b}, so a message stays one printable line. */
+    /** See {@link Printable#of(String)}. */
     static String printable(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        s.codePoints().forEach(c -> {
-            if (c == '\n') {
-                b.append("\\n");
-            } else if (c == '\r') {
-                b.append("\\r");
-            } else if (c == '\t') {
-                b.append("\\t");
-            } else if (Character.isISOControl(c)) {
-                b.append(String.format(java.util.Locale.ROOT, "\\u%04x", c));
-            } else {
-                b.appendCodePoint(c);
-            }
-        });
-        return b.toString();
+        return Printable.of(s);
     }
 }

@@ -1,5 +1,6 @@
 package io.connwatch.cli.analyze;
 
+import io.connwatch.cli.Printable;
 import java.nio.file.Path;
 
 /** An input that cannot be analyzed: which file and why, as one line. */
@@ -22,22 +23,8 @@ public final class BadInputException extends Exception {
         return s == null ? "" : escaped(s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim());
     }
 
-    /** Control characters shown as {@code \n}, {@code \t} or {@code \u001b}: a file name stays recognisable. */
+    /** See {@link Printable#of(String)}. */
     static String escaped(String s) {
-        StringBuilder b = new StringBuilder(s.length());
-        s.codePoints().forEach(c -> {
-            if (c == '\n') {
-                b.append("\\n");
-            } else if (c == '\r') {
-                b.append("\\r");
-            } else if (c == '\t') {
-                b.append("\\t");
-            } else if (Character.isISOControl(c)) {
-                b.append(String.format(java.util.Locale.ROOT, "\\u%04x", c));
-            } else {
-                b.appendCodePoint(c);
-            }
-        });
-        return b.toString();
+        return Printable.of(s);
     }
 }
