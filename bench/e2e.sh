@@ -47,20 +47,10 @@ esac
 WRK_CPUS=${WRK_CPUS:-1}
 SERVER_CPUS=${SERVER_CPUS:-0}
 read -r -a JAVA_EXTRA <<< "${JAVA_OPTS:-}"
-MVN=${MVN:-mvn}
-read -r -a MVN_EXTRA <<< "${MVN_ARGS:-}"
-if [[ -n "${JAVA:-}" ]]; then
-    JAVA_BIN=$JAVA
-elif [[ -n "${JAVA_HOME:-}" ]]; then
-    JAVA_BIN=$JAVA_HOME/bin/java
-else
-    JAVA_BIN=java
-fi
+source bench/lib.sh
 JAR=target/connwatch.jar
 JFC=jfr-configs/connwatch.jfc
 
-say() { printf '%s\n' "$*"; }
-die() { printf 'e2e.sh: %s\n' "$*" >&2; exit 1; }
 
 # --- tools -----------------------------------------------------------------------------------------------------
 find_nginx() {
@@ -79,7 +69,7 @@ command -v wrk > /dev/null || die "wrk not found after installing"
 
 if [[ ! -f "$JAR" ]]; then
     say "building $JAR"
-    "$MVN" -B -q "${MVN_EXTRA[@]}" package -DskipTests 2>&1 | sed -e $'s/\x1b\\[[0-9;]*m//g' -e '/^$/d' >&2
+    mvn_quiet package -DskipTests
     [[ -f "$JAR" ]] || die "the build did not make $JAR"
 fi
 [[ -f "$JFC" ]] || die "no $JFC"
@@ -97,12 +87,6 @@ fi
 TMP=$(mktemp -d -t connwatch-e2e.XXXXXX)
 NGINX_PID=""
 PROXY_PID=""
-STOP_RC=0
-stop_pid() {   # SIGTERM, then wait for the exit; sets STOP_RC to the exit code
-    STOP_RC=0
-    kill -TERM "$1" 2> /dev/null || true
-    wait "$1" 2> /dev/null || STOP_RC=$?
-}
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM

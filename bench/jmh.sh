@@ -18,20 +18,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 
-MVN=${MVN:-mvn}
-read -r -a MVN_EXTRA <<< "${MVN_ARGS:-}"
-if [[ -n "${JAVA:-}" ]]; then
-    JAVA_BIN=$JAVA
-elif [[ -n "${JAVA_HOME:-}" ]]; then
-    JAVA_BIN=$JAVA_HOME/bin/java
-else
-    JAVA_BIN=java
-fi
+source bench/lib.sh
 
-# Maven's own messages (errors only, with -q) go to stderr, without colour codes, so that stdout is JMH's.
-mvn_quiet() {
-    "$MVN" -B -q "${MVN_EXTRA[@]}" "$@" 2>&1 | sed -e $'s/\x1b\\[[0-9;]*m//g' -e '/^$/d' >&2
-}
 
 CP_FILE=target/jmh-classpath.txt
 if [[ "${SKIP_BUILD:-0}" != 1 || ! -s "$CP_FILE" ]]; then

@@ -54,23 +54,10 @@ HEAP_SLACK=${HEAP_SLACK:-10}
 PROGRESS=${PROGRESS:-10}
 read -r -a PROXY_JVM <<< "${PROXY_JAVA_OPTS:-}"
 read -r -a DRIVER_JVM <<< "${DRIVER_JAVA_OPTS:--Xss256k}"
-MVN=${MVN:-mvn}
-read -r -a MVN_EXTRA <<< "${MVN_ARGS:-}"
-if [[ -n "${JAVA:-}" ]]; then
-    JAVA_BIN=$JAVA
-elif [[ -n "${JAVA_HOME:-}" ]]; then
-    JAVA_BIN=$JAVA_HOME/bin/java
-else
-    JAVA_BIN=java
-fi
+source bench/lib.sh
 JAR=target/connwatch.jar
 DRIVER_CLASS=target/test-classes/io/connwatch/bench/soak/SoakMain.class
 
-say() { printf '%s\n' "$*"; }
-die() { printf 'soak.sh: %s\n' "$*" >&2; exit 1; }
-mvn_quiet() {
-    "$MVN" -B -q "${MVN_EXTRA[@]}" "$@" 2>&1 | sed -e $'s/\x1b\\[[0-9;]*m//g' -e '/^$/d' >&2
-}
 
 # --- build -----------------------------------------------------------------------------------------------------
 if [[ ! -f "$JAR" ]]; then
@@ -88,12 +75,6 @@ fi
 TMP=$(mktemp -d -t connwatch-soak.XXXXXX)
 PROXY_PID=""
 DRIVER_PID=""
-STOP_RC=0
-stop_pid() {   # SIGTERM, then wait for the exit; sets STOP_RC to the exit code
-    STOP_RC=0
-    kill -TERM "$1" 2> /dev/null || true
-    wait "$1" 2> /dev/null || STOP_RC=$?
-}
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM

@@ -1,0 +1,28 @@
+# Shared by the bench/ scripts (sourced, not run): the JVM and Maven to use, quiet builds, stopping children.
+#   MVN, MVN_ARGS   Maven and extra arguments (e.g. MVN_ARGS=-o to build offline)
+#   JAVA            the java to run; else $JAVA_HOME/bin/java; else java on the PATH
+
+MVN=${MVN:-mvn}
+read -r -a MVN_EXTRA <<< "${MVN_ARGS:-}"
+if [[ -n "${JAVA:-}" ]]; then
+    JAVA_BIN=$JAVA
+elif [[ -n "${JAVA_HOME:-}" ]]; then
+    JAVA_BIN=$JAVA_HOME/bin/java
+else
+    JAVA_BIN=java
+fi
+
+say() { printf '%s\n' "$*"; }
+die() { printf '%s: %s\n' "${0##*/}" "$*" >&2; exit 1; }
+
+# Maven's own messages (errors only, with -q) go to stderr, without colour codes, so that stdout stays the script's.
+mvn_quiet() {
+    "$MVN" -B -q "${MVN_EXTRA[@]}" "$@" 2>&1 | sed -e $'s/\x1b\\[[0-9;]*m//g' -e '/^$/d' >&2
+}
+
+STOP_RC=0
+stop_pid() {   # SIGTERM, then wait for the exit; sets STOP_RC to the exit code
+    STOP_RC=0
+    kill -TERM "$1" 2> /dev/null || true
+    wait "$1" 2> /dev/null || STOP_RC=$?
+}
