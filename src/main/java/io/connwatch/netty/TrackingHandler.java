@@ -21,7 +21,9 @@ import java.util.Objects;
  * record when the channel closes, with the reason the host gave through {@link #closeReason} or, failing that, one
  * read from what happened. Put it first in the pipeline; one instance per channel.
  *
- * <p>The backend side of a proxied connection is fed by {@link OutgoingTrackingHandler}.
+ * <p>The backend side of a proxied connection is fed by {@link OutgoingTrackingHandler}. A host that already sees
+ * every message in a handler of its own can count there instead ({@link #received}, {@code addBytesSent}) and put a
+ * {@link LifecycleTrackingHandler} in the pipeline: then no connwatch handler is on the per-message path at all.
  */
 public final class TrackingHandler extends ChannelDuplexHandler {
     private static final AttributeKey<TrackedConnection> CONNECTION = AttributeKey.valueOf("connwatch.connection");
@@ -48,13 +50,41 @@ public final class TrackingHandler extends ChannelDuplexHandler {
         clientChannel.attr(HINT).compareAndSet(null, new CloseHint(side, reason));
     }
 
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        Channel ch = ctx.channel();
+    /**
+     * Counts bytes read from the client, spotting TLS and HTTP keep-alive on the first data: for hosts that count in
+     * their own handler, with a {@link LifecycleTrackingHandler} in the pipeline instead of this one.
+     */
+    public static void received(TrackedConnection c, ByteBuf buf) {
+        int n = buf.readableBytes();
+        if (!c.hasReceivedInitialData()) {
+            int base = buf.readerIndex();
+            ProtocolSniffer.sniff(c, i -> buf.getByte(base + i), n);
+        }
+        c.addBytesReceived(n);
+    }
+
+    // Shared with LifecycleTrackingHandler: open the record for a channel that became active.
+    static TrackedConnection open(ConnectionTracker tracker, Channel ch) {
         int localPort = ch.localAddress() instanceof InetSocketAddress
                 ? ((InetSocketAddress) ch.localAddress()).getPort() : 0;
-        connection = tracker.open(NettyEndpoint.of(ch), ch.remoteAddress(), localPort);
-        ch.attr(CONNECTION).set(connection);
+        TrackedConnection c = tracker.open(NettyEndpoint.of(ch), ch.remoteAddress(), localPort);
+        ch.attr(CONNECTION).set(c);
+        return c;
+    }
+
+    // Shared with LifecycleTrackingHandler: close the record with the reason given, or the client's close.
+    static void closed(Channel ch, TrackedConnection c) {
+        CloseHint hint = ch.attr(HINT).get();
+        if (hint == null) {
+            c.close(Side.INCOMING, TerminationReason.CLOSED_INCOMING);
+        } else {
+            c.close(hint.side, hint.reason);
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        connection = open(tracker, ctx.channel());
         super.channelActive(ctx);
     }
 
@@ -62,13 +92,7 @@ public final class TrackingHandler extends ChannelDuplexHandler {
     public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
         TrackedConnection c = connection;
         if (c != null && msg instanceof ByteBuf) {
-            ByteBuf buf = (ByteBuf) msg;
-            int n = buf.readableBytes();
-            if (!c.hasReceivedInitialData()) {
-                int base = buf.readerIndex();
-                ProtocolSniffer.sniff(c, i -> buf.getByte(base + i), n);
-            }
-            c.addBytesReceived(n);
+            received(c, (ByteBuf) msg);
         }
         super.channelRead(ctx, msg);
     }
@@ -100,12 +124,7 @@ public final class TrackingHandler extends ChannelDuplexHandler {
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         TrackedConnection c = connection;
         if (c != null) {
-            CloseHint hint = ctx.channel().attr(HINT).get();
-            if (hint == null) {
-                c.close(Side.INCOMING, TerminationReason.CLOSED_INCOMING);
-            } else {
-                c.close(hint.side, hint.reason);
-            }
+            closed(ctx.channel(), c);
         }
         super.channelInactive(ctx);
     }

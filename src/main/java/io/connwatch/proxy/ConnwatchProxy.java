@@ -1,5 +1,6 @@
 package io.connwatch.proxy;
 
+import io.connwatch.netty.LifecycleTrackingHandler;
 import io.connwatch.netty.TrackingHandler;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Side;
@@ -22,7 +23,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The monitored reference TCP proxy: listens, connects each client to the target (with a connect timeout), relays
  * both ways with back-pressure and half-close, and feeds a {@link ConnectionTracker} through
- * {@link TrackingHandler}. Native epoll when available, NIO otherwise. {@link #close()} closes every connection with
+ * {@link LifecycleTrackingHandler}, the relay handlers counting the bytes themselves (no connwatch handler on the
+ * per-message path). Native epoll when available, NIO otherwise. {@link #close()} closes every connection with
  * reason {@code shutdown}.
  *
  * <pre>{@code
@@ -85,7 +87,7 @@ public final class ConnwatchProxy implements AutoCloseable {
                     protected void initChannel(Channel ch) {
                         clients.add(ch);
                         if (tracking) {
-                            ch.pipeline().addLast(new TrackingHandler(tracker));
+                            ch.pipeline().addLast(new LifecycleTrackingHandler(tracker));
                         }
                         ch.pipeline().addLast(new FrontendHandler(ConnwatchProxy.this));
                     }

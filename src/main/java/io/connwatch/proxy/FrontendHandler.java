@@ -44,8 +44,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         Channel client = ctx.channel();
-        pair = new RelayPair(client, proxy.faults());
         TrackedConnection c = TrackingHandler.connection(client);
+        pair = new RelayPair(client, c, proxy.faults());
         InetSocketAddress target = proxy.target();
         if (c != null) {
             c.target(target.getHostString(), target.getPort());
@@ -104,6 +104,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (pair.connection != null && msg instanceof ByteBuf) {
+            TrackingHandler.received(pair.connection, (ByteBuf) msg);
+        }
         early.add(msg);
         if (msg instanceof ByteBuf) {
             earlyBytes += ((ByteBuf) msg).readableBytes();

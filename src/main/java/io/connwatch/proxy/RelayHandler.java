@@ -3,6 +3,8 @@ package io.connwatch.proxy;
 import io.connwatch.netty.TrackingHandler;
 import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;
+import io.connwatch.tracking.TrackedConnection;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -38,6 +40,15 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         pair.onMessage(ctx.channel(), side);
+        TrackedConnection c = pair.connection;
+        if (c != null && msg instanceof ByteBuf) {
+            // Counted here rather than by a handler in each pipeline: one call, no extra pipeline hop.
+            if (side == Side.INCOMING) {
+                TrackingHandler.received(c, (ByteBuf) msg);
+            } else {
+                c.addBytesSent(((ByteBuf) msg).readableBytes());
+            }
+        }
         to.writeAndFlush(msg).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
         if (!to.isWritable()) {
             ctx.channel().config().setAutoRead(false);

@@ -1,7 +1,8 @@
 package io.connwatch.proxy;
 
-import io.connwatch.netty.TrackingHandler;
+import io.connwatch.netty.LifecycleTrackingHandler;
 import io.connwatch.tracking.Side;
+import io.connwatch.tracking.TrackedConnection;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -9,13 +10,16 @@ import io.netty.channel.ChannelFutureListener;
 /** The two channels of one proxied connection and their half-close state; touched on one event loop only. */
 final class RelayPair {
     final Channel client;
+    // The client's record, or null when the proxy does not track: the relay handlers count its bytes.
+    final TrackedConnection connection;
     volatile Channel backend;
     private boolean clientEnded;
     private boolean backendEnded;
     private final ConnwatchProxy.Faults faults;
 
-    RelayPair(Channel client, ConnwatchProxy.Faults faults) {
+    RelayPair(Channel client, TrackedConnection connection, ConnwatchProxy.Faults faults) {
         this.client = client;
+        this.connection = connection;
         this.faults = faults;
     }
 
@@ -37,9 +41,9 @@ final class RelayPair {
 
     /** Flushes what is pending and closes both channels. */
     void closeBoth() {
-        if (faults.forgetToTellTracker && client.pipeline().get(TrackingHandler.class) != null) {
+        if (faults.forgetToTellTracker && client.pipeline().get(LifecycleTrackingHandler.class) != null) {
             // The bug of scenario 7: the handler that would tell the tracker is gone before the close.
-            client.pipeline().remove(TrackingHandler.class);
+            client.pipeline().remove(LifecycleTrackingHandler.class);
         }
         closeOnFlush(client);
         Channel b = backend;
