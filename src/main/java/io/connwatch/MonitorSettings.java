@@ -13,6 +13,8 @@ import java.util.Objects;
 public final class MonitorSettings {
     /** The shortest check interval accepted. */
     public static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+    /** The smallest dump-folder byte limit: below it a single dump of a busy proxy would not fit. */
+    public static final long MIN_DUMP_BYTES = 1L << 20;
 
     private final Duration checkInterval;
     private final long accumulationThreshold;
@@ -291,7 +293,7 @@ public final class MonitorSettings {
 
         /** Bytes of connwatch dumps kept per folder, at least 1 MiB. */
         public Builder maxDumpBytes(long bytes) {
-            if (bytes < (1L << 20)) {
+            if (bytes < MIN_DUMP_BYTES) {
                 throw invalid("maxDumpBytes", bytes, "must be at least 1048576 (1 MiB)");
             }
             this.maxDumpBytes = bytes;

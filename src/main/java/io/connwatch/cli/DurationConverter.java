@@ -18,7 +18,7 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
         String v = value == null ? "" : value.trim();
         Matcher m = FORM.matcher(v);
         if (!m.matches()) {
-            String shown = OptionChecks.printable(String.valueOf(value));
+            String shown = Printable.of(String.valueOf(value));
             if (v.startsWith("-") && FORM.matcher(v.substring(1)).matches()) {
                 throw new CommandLine.TypeConversionException("'" + shown + "' is negative: a duration is longer "
                         + "than 0, like 500ms, 30s, 5m or 4h");

@@ -16,7 +16,7 @@ final class HostPort implements CommandLine.ITypeConverter<InetSocketAddress> {
 
     static InetSocketAddress parse(String value) {
         String v = value == null ? "" : value.trim();
-        String shown = OptionChecks.printable(String.valueOf(value));
+        String shown = Printable.of(String.valueOf(value));
         int colon = v.lastIndexOf(':');
         if (colon <= 0 || colon == v.length() - 1) {
             throw new CommandLine.TypeConversionException("'" + shown + "' is not HOST:PORT");
@@ -39,7 +39,7 @@ final class HostPort implements CommandLine.ITypeConverter<InetSocketAddress> {
         }
         InetSocketAddress address = new InetSocketAddress(host, port);
         if (address.isUnresolved()) {
-            throw new CommandLine.TypeConversionException("'" + shown + "': unknown host '" + OptionChecks.printable(host)
+            throw new CommandLine.TypeConversionException("'" + shown + "': unknown host '" + Printable.of(host)
                     + "'");
         }
         return address;

@@ -57,7 +57,7 @@ public final class Main implements Runnable {
 
     /** A message as one printable line: line breaks and other control characters escaped. */
     static String oneLine(String message) {
-        return OptionChecks.printable(message == null ? "" : message.strip());
+        return Printable.of(message == null ? "" : message.strip());
     }
 
     @Override

@@ -26,7 +26,7 @@ final class OptionChecks {
     /** The refusal: the option, the value as given (control characters escaped), and why. */
     CommandLine.ParameterException bad(String option, String why) {
         return new CommandLine.ParameterException(spec.commandLine(),
-                "Invalid value for option '" + option + "': '" + printable(raw(option)) + "' " + why);
+                "Invalid value for option '" + option + "': '" + Printable.of(raw(option)) + "' " + why);
     }
 
     /** The value as the user wrote it (the last one given), or the default. */
@@ -113,7 +113,7 @@ final class OptionChecks {
         for (Path up = dir.toAbsolutePath().getParent(); up != null; up = up.getParent()) {
             if (Files.exists(up)) {
                 if (!Files.isDirectory(up)) {
-                    throw bad(option, "cannot be created: " + printable(up.toString()) + " is a file");
+                    throw bad(option, "cannot be created: " + Printable.of(up.toString()) + " is a file");
                 }
                 return;
             }
@@ -131,10 +131,5 @@ final class OptionChecks {
         if (!Files.isReadable(file)) {
             throw bad(option, "is not readable");
         }
-    }
-
-    /** See {@link Printable#of(String)}. */
-    static String printable(String s) {
-        return Printable.of(s);
     }
 }

@@ -171,7 +171,7 @@ final class ProxyCommand implements Callable<Integer> {
         check.positive("--connect-timeout", connectTimeout);
         check.positive("--idle-timeout", idleTimeout);
         check.atLeastOne("--max-dumps", maxDumps);
-        if (maxDumpBytes < (1L << 20)) {
+        if (maxDumpBytes < MonitorSettings.MIN_DUMP_BYTES) {
             throw check.bad("--max-dump-bytes", "is too small: at least 1m (1048576 bytes)");
         }
         check.folder("--dump-dir", dumpDir);

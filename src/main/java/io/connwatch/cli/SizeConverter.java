@@ -21,7 +21,7 @@ final class SizeConverter implements CommandLine.ITypeConverter<Long> {
         String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
         Matcher m = FORM.matcher(v);
         if (!m.matches()) {
-            throw new CommandLine.TypeConversionException("'" + OptionChecks.printable(String.valueOf(value))
+            throw new CommandLine.TypeConversionException("'" + Printable.of(String.valueOf(value))
                     + "' is not a size: write bytes, or a whole number with k, m, g or t, like 512m or 1g");
         }
         try {

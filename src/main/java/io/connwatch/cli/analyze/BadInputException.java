@@ -9,7 +9,7 @@ public final class BadInputException extends Exception {
 
     /** The file and why it cannot be read; line breaks in {@code why} are folded into spaces. */
     public BadInputException(Path path, String why) {
-        super(escaped(String.valueOf(path)) + ": " + oneLine(why));
+        super(Printable.of(String.valueOf(path)) + ": " + oneLine(why));
         this.path = path;
     }
 
@@ -20,11 +20,7 @@ public final class BadInputException extends Exception {
 
     /** Line breaks folded into spaces, other control characters escaped: one printable line. */
     static String oneLine(String s) {
-        return s == null ? "" : escaped(s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim());
+        return s == null ? "" : Printable.of(s.replaceAll("\\s*[\\r\\n]+\\s*", " ").trim());
     }
 
-    /** See {@link Printable#of(String)}. */
-    static String escaped(String s) {
-        return Printable.of(s);
-    }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.connwatch.analysis.Pattern;
 import io.connwatch.capture.DumpWriter;
+import io.connwatch.cli.Printable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
@@ -286,7 +287,7 @@ final class DumpReader {
         if (o instanceof String s) {
             boolean cut = s.codePointCount(0, s.length()) > 60;
             String shown = cut ? s.substring(0, s.offsetByCodePoints(0, 60)) : s;
-            return "\"" + BadInputException.escaped(shown) + (cut ? "...\" (" + s.length() + " characters)" : "\"");
+            return "\"" + Printable.of(shown) + (cut ? "...\" (" + s.length() + " characters)" : "\"");
         }
         if (o instanceof Map) {
             return "an object";
