@@ -13,11 +13,13 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connwatch.ConnectionMonitor;
+import io.connwatch.MonitorListener;
 import io.connwatch.MonitorSettings;
 import io.connwatch.analysis.CheckResult;
 import io.connwatch.analysis.Pattern;
 import io.connwatch.capture.CaptureTrigger;
 import io.connwatch.cleanup.CleanupSweep;
+import io.connwatch.cleanup.SweepResult;
 import io.connwatch.cli.DemoBackend;
 import io.connwatch.netty.NettyEndpoint;
 import io.connwatch.netty.TrackingHandler;
@@ -69,15 +71,24 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>Thresholds are about a second, checks and sweeps every 200 ms. Where the pattern must be seen before it is
  * cleaned, the monitor starts report-only and cleanup is switched on live.
+ *
+ * <p>What is asserted holds whatever the scheduling: a rule must not act before its deadline (measured on the
+ * tracker's own clock, so a slow test thread cannot make it pass), must act with the right reason, and must act at
+ * the sweeps that follow; how many milliseconds that takes on a busy machine is reported, never asserted. Bounds on
+ * waits are generous: only a rule that does not act at all runs into them.
  */
 class FaultScenariosTest {
     private static final byte[] REQUEST = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII);
     private static final Duration POLL = Duration.ofMillis(50);
+    /** How long to wait for what follows at once (a connect, a close): only a failure comes near it. */
+    private static final Duration WAIT = ms(10000);
     private static final Duration INTERVAL = ms(200);
     private static final Duration THRESHOLD = ms(1000);
     private static final double JITTER = 0.05;
-    /** After cleanup is switched on past a deadline: the next sweep, the jitter, and room for a loaded machine. */
-    private static final Duration CLEANUP_BOUND = ms(1500);
+    /** After cleanup is switched on past a deadline: a few sweeps, even on a machine whose CPUs are saturated. */
+    private static final Duration CLEANUP_BOUND = ms(15000);
+    /** The proxy's own connect timeout: far beyond any wait here, so a close it causes cannot be mistaken. */
+    private static final Duration PROXY_CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
     // ---- leak recording (e) ----
 
@@ -148,12 +159,12 @@ class FaultScenariosTest {
     @Test
     void hangingBackendIsStuckThenClosedAsStuckNoResponse() throws Exception {
         DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.HANG));
-        proxy(backend.address(), Duration.ofSeconds(30));
+        proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         monitor(b -> b);
         Socket client = client();
         send(client, REQUEST);
         TrackedConnection c = awaitOne();
-        await().atMost(ms(3000)).pollInterval(POLL).until(() -> c.bytesReceived() == REQUEST.length);
+        await().atMost(WAIT).pollInterval(POLL).until(() -> c.bytesReceived() == REQUEST.length);
 
         CheckResult r = awaitPattern(Pattern.STUCK, 1);
         assertEquals(1, r.byTarget().get(0).count(Pattern.STUCK));
@@ -172,7 +183,11 @@ class FaultScenariosTest {
 
     @Test
     void refusedBackendClosesAtOnceAsEconnrefusedAndNeverAccumulates() throws Exception {
-        proxy(DemoBackend.refusingAddress(), Duration.ofSeconds(30));
+        // One event loop: a client's close is queued there before the next client is accepted, so the clients one
+        // after the other cannot pile up, however the threads are scheduled. (With several loops, a loop that is
+        // descheduled for a moment holds a closed record while the next client arrives on another.)
+        proxy = ConnwatchProxy.builder().target(DemoBackend.refusingAddress()).tracker(tracker)
+                .connectTimeout(PROXY_CONNECT_TIMEOUT).workerThreads(1).build().start();
         // Report-only: the proxy alone must close these, no cleanup rule may help.
         monitor(b -> b.accumulationThreshold(5).spikeThreshold(5));
         int n = 20;
@@ -184,10 +199,10 @@ class FaultScenariosTest {
             }
             worst = Math.max(worst, System.nanoTime() - t);
         }
-        assertTrue(worst < THRESHOLD.toNanos(), "each refused client is closed at once, well before any "
-                + "connect timeout; the slowest took " + worst / 1_000_000 + " ms");
+        assertTrue(worst < PROXY_CONNECT_TIMEOUT.toNanos(), "each refused client is closed at the refusal, not at the "
+                + "proxy's connect timeout; the slowest took " + worst / 1_000_000 + " ms");
 
-        await().atMost(ms(3000)).pollInterval(POLL).until(() ->
+        await().atMost(WAIT).pollInterval(POLL).until(() ->
                 tracker.terminationStats().count(Side.OUTGOING, TerminationReason.ECONNREFUSED) == n);
         assertEquals(n, tracker.terminationStats().total(), tracker.terminationStats().snapshot().toString());
         awaitBaseline();
@@ -195,6 +210,7 @@ class FaultScenariosTest {
         assertFalse(r.anyPattern(), r.tallies().toString());
         assertEquals(0, r.activeConnections());
         assertTrue(tracker.peakConnections() <= 2, "never accumulates: peak " + tracker.peakConnections());
+        assertEquals(0, monitor.spikeCount());
         assertEquals(0, monitor.accumulationCount());
         assertTrue(monitor.cleanupCounts().isEmpty(), monitor.cleanupCounts().toString());
         report("2 backend refuses", n + " clients, each closed as econnrefused in <= " + worst / 1_000_000
@@ -207,11 +223,11 @@ class FaultScenariosTest {
     void backendThatNeverAcceptsIsNoOutgoingThenClosedAsConnectTimeout() throws Exception {
         DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.NEVER_ACCEPT));
         // The proxy's own connect timeout is long: the monitor's rule is what must end it.
-        proxy(backend.address(), Duration.ofSeconds(30));
+        proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         monitor(b -> b);
         Socket client = client();
         TrackedConnection c = awaitOne();
-        await().atMost(ms(3000)).pollInterval(POLL).until(() -> c.outgoing().exists());
+        await().atMost(WAIT).pollInterval(POLL).until(() -> c.outgoing().exists());
         assertTrue(c.outgoing().connecting(), "the backend connect is pending");
 
         CheckResult r = awaitPattern(Pattern.NO_OUTGOING, 1);
@@ -220,7 +236,7 @@ class FaultScenariosTest {
         long ms = enableCleanupAndAwait(TerminationReason.CONNECT_TIMEOUT, Side.INCOMING);
         assertEndOfStream(client);
         awaitBaseline();
-        await().atMost(ms(3000)).pollInterval(POLL).until(() -> c.outgoing().destroyed());
+        await().atMost(WAIT).pollInterval(POLL).until(() -> c.outgoing().destroyed());
         assertTrue(ageAtClose(c) >= threshold(THRESHOLD, c), "not closed before connectTimeout: " + ageAtClose(c));
         report("3 never-accepting backend", "connect_timeout " + ms + " ms after cleanup on, age at close "
                 + ageAtClose(c) / 1_000_000 + " ms; the pending connect was cancelled");
@@ -240,12 +256,12 @@ class FaultScenariosTest {
 
     private void clientLeavingWhileTheConnectIsPending(boolean reset, TerminationReason expected) throws Exception {
         DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.NEVER_ACCEPT));
-        proxy(backend.address(), Duration.ofSeconds(30));
+        proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         // Report-only, so that no cleanup rule can hide a record the proxy forgot.
         monitor(b -> b);
         Socket client = client();
         TrackedConnection c = awaitOne();
-        await().atMost(ms(3000)).pollInterval(POLL).until(() -> c.outgoing().exists());
+        await().atMost(WAIT).pollInterval(POLL).until(() -> c.outgoing().exists());
         assertTrue(c.outgoing().connecting(), "the backend connect is pending");
 
         long t = System.nanoTime();
@@ -253,13 +269,14 @@ class FaultScenariosTest {
             client.setSoLinger(true, 0);
         }
         client.close();
-        // Well before any connect timeout (the monitor's is 1 s, the proxy's 30 s): the proxy saw the client go.
-        await().atMost(ms(700)).pollInterval(Duration.ofMillis(10)).until(() -> tracker.activeConnections() == 0);
+        // Report-only monitor, and the proxy's connect timeout is far away: the reason below proves the proxy saw the
+        // client go (a timeout would close as connect_timeout on the outgoing side).
+        await().atMost(ms(10000)).pollInterval(Duration.ofMillis(10)).until(() -> tracker.activeConnections() == 0);
         long ms = (System.nanoTime() - t) / 1_000_000;
         assertEquals(1, tracker.terminationStats().count(Side.INCOMING, expected),
                 tracker.terminationStats().snapshot().toString());
         assertEquals(1, tracker.terminationStats().total(), tracker.terminationStats().snapshot().toString());
-        await().atMost(ms(3000)).pollInterval(POLL).until(() -> c.outgoing().destroyed());
+        await().atMost(WAIT).pollInterval(POLL).until(() -> c.outgoing().destroyed());
         CheckResult r = monitor.checkNow();
         assertEquals(0, r.count(Pattern.ZOMBIE));
         assertFalse(r.anyPattern(), r.tallies().toString());
@@ -273,7 +290,7 @@ class FaultScenariosTest {
     @Test
     void halfClosedClientWithSilentBackendIsHalfZombieThenClosed() throws Exception {
         DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.HANG));
-        proxy(backend.address(), Duration.ofSeconds(30));
+        proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         // STUCK would also match (a request, no answer): push it out so HALF_ZOMBIE is the rule that cleans.
         monitor(b -> b.stuckAfter(Duration.ofMinutes(5)));
         Socket client = client();
@@ -281,7 +298,7 @@ class FaultScenariosTest {
         TrackedConnection c = awaitRouted();
         send(client, REQUEST);
         client.shutdownOutput();
-        await().atMost(ms(3000)).pollInterval(POLL).until(() -> c.ended(Side.INCOMING));
+        await().atMost(WAIT).pollInterval(POLL).until(() -> c.ended(Side.INCOMING));
 
         awaitPattern(Pattern.HALF_ZOMBIE, 1);
         long ms = enableCleanupAndAwait(TerminationReason.HALF_ZOMBIE_CLEANUP, Side.INCOMING);
@@ -296,13 +313,13 @@ class FaultScenariosTest {
     @Test
     void halfClosedClientStillReceivingAResponseIsNotAHalfZombie() throws Exception {
         DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.DRIP));
-        proxy(backend.address(), Duration.ofSeconds(30));
+        proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         monitor(b -> b.stuckAfter(Duration.ofMinutes(5)).slowAfter(Duration.ofMinutes(5)).cleanupEnabled(true));
         Socket client = client();
         TrackedConnection c = awaitRouted();
         send(client, REQUEST);
         client.shutdownOutput();
-        await().atMost(ms(3000)).pollInterval(POLL).until(() -> c.ended(Side.INCOMING) && c.bytesSent() > 0);
+        await().atMost(WAIT).pollInterval(POLL).until(() -> c.ended(Side.INCOMING) && c.bytesSent() > 0);
         InputStream in = client.getInputStream();
         long[] received = {0};
 
@@ -330,14 +347,14 @@ class FaultScenariosTest {
     @Test
     void requestAndHalfCloseArrivingBeforeTheBackendConnectsAreRelayed() throws Exception {
         LateBackend backend = backend(new LateBackend());
-        proxy(backend.address(), Duration.ofSeconds(30));
+        proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         monitor(b -> b);
         Socket client = client();
         TrackedConnection c = awaitOne();
         send(client, REQUEST);
         client.shutdownOutput();
         // The proxy has the whole request and the half-close while its backend connect is still pending.
-        await().atMost(ms(3000)).pollInterval(Duration.ofMillis(10)).until(() ->
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() ->
                 c.bytesReceived() == REQUEST.length && c.ended(Side.INCOMING));
         assertTrue(c.outgoing().connecting(), "the backend connect is pending");
 
@@ -358,7 +375,7 @@ class FaultScenariosTest {
     @Test
     void backendResettingMidStreamIsEconnresetAndTheClientIsClosed() throws Exception {
         ResettingBackend backend = backend(new ResettingBackend());
-        proxy(backend.address(), Duration.ofSeconds(30));
+        proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         monitor(b -> b);
         Socket client = client();
         send(client, REQUEST);
@@ -376,7 +393,7 @@ class FaultScenariosTest {
         } catch (SocketException reset) {
             seen = reset.getMessage();
         }
-        await().atMost(ms(3000)).pollInterval(POLL).until(() -> tracker.activeConnections() == 0);
+        await().atMost(WAIT).pollInterval(POLL).until(() -> tracker.activeConnections() == 0);
         assertEquals(1, tracker.terminationStats().count(Side.OUTGOING, TerminationReason.ECONNRESET),
                 tracker.terminationStats().snapshot().toString());
         assertEquals(1, tracker.terminationStats().total(), tracker.terminationStats().snapshot().toString());
@@ -390,7 +407,7 @@ class FaultScenariosTest {
     @Test
     void socketsClosedWithoutTellingTheTrackerAreZombiesRemovedAtTheNextSweep() throws Exception {
         DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.ECHO));
-        proxy(backend.address(), Duration.ofSeconds(30));
+        proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         proxy.faults().forgetToTellTracker = true;
         monitor(b -> b);
         Socket client = client();
@@ -398,15 +415,25 @@ class FaultScenariosTest {
         assertArrayEquals(REQUEST, client.getInputStream().readNBytes(REQUEST.length));
         TrackedConnection c = awaitOne();
         client.close();
-        await().atMost(ms(3000)).pollInterval(POLL).until(() -> c.incoming().destroyed() && c.outgoing().destroyed());
+        await().atMost(WAIT).pollInterval(POLL).until(() -> c.incoming().destroyed() && c.outgoing().destroyed());
         assertEquals(1, tracker.activeConnections(), "the tracker was never told");
         assertEquals(0, tracker.terminationStats().total());
 
         CheckResult r = awaitPattern(Pattern.ZOMBIE, 1);
         assertEquals(1, r.activeConnections());
-        // The next sweep: within a cleanup interval, plus room for a loaded machine.
+        // The next sweep removes it: the check above saw it, so the first sweep that runs with cleanup on is its
+        // second sighting (a sweep already under way when cleanup is switched on still runs report-only).
+        List<SweepResult> sweeps = new CopyOnWriteArrayList<>();
+        monitor.addListener(new MonitorListener() {
+            @Override
+            public void onSweep(ConnectionMonitor m, SweepResult sweep) {
+                sweeps.add(sweep);
+            }
+        });
         long ms = enableCleanupAndAwait(TerminationReason.ZOMBIE_CLEANUP, Side.INCOMING);
-        assertTrue(ms <= INTERVAL.plus(ms(800)).toMillis(), "removed at the next sweep, took " + ms + " ms");
+        List<SweepResult> withCleanup = sweeps.stream().filter(w -> !w.reportOnly()).toList();
+        assertEquals(1, withCleanup.get(0).cleaned().getOrDefault(TerminationReason.ZOMBIE_CLEANUP, 0),
+                "removed by the first sweep with cleanup on: " + sweeps);
         awaitBaseline();
         assertEquals(1, monitor.cleanupCount(TerminationReason.ZOMBIE_CLEANUP));
         report("7 zombie", "zombie_cleanup " + ms + " ms after cleanup on");
@@ -415,7 +442,7 @@ class FaultScenariosTest {
     @Test
     void aSweepWhileTheProxyClosesAConnectionIsNotAZombie() throws Exception {
         DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.ECHO));
-        proxy(backend.address(), Duration.ofSeconds(30));
+        proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         monitor(b -> b.cleanupEnabled(true));
         Socket client = client();
         TrackedConnection c = awaitRouted();
@@ -448,7 +475,7 @@ class FaultScenariosTest {
     @Test
     void handlerAddedPerMessageIsAListenerLeakReportedNotCleaned() throws Exception {
         DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.ECHO));
-        proxy(backend.address(), Duration.ofSeconds(30));
+        proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         proxy.faults().leakHandlerPerMessage = true;
         monitor(b -> b.listenerLeakThreshold(3));
         Socket client = client();
@@ -488,7 +515,7 @@ class FaultScenariosTest {
     @Test
     void idleKeepAliveConnectionIsIdleAndOutlivesThePlainInactivityTimeout() throws Exception {
         DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.ECHO));
-        proxy(backend.address(), Duration.ofSeconds(30));
+        proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         Duration inactivity = ms(500);
         int multiplier = 4;
         monitor(b -> b.idleAfter(ms(300)).inactivityTimeout(inactivity).keepAliveMultiplier(multiplier)
@@ -502,14 +529,15 @@ class FaultScenariosTest {
 
         awaitPattern(Pattern.IDLE, 1);
         long limit = inactivity.toNanos() * multiplier;
-        // Well past the plain inactivity timeout (0.5 s), up to 3/4 of the keep-alive one: still open.
+        // Past the plain inactivity timeout (0.5 s), up to 3/4 of the keep-alive one: still open, sweeping every
+        // 200 ms. (If this thread was held up that long, the check below on the tracker's clock still decides.)
         long stay = t0 + limit * 3 / 4 - System.nanoTime();
-        assertTrue(stay > 0, "the setup took too long to prove anything");
-        await().during(Duration.ofNanos(stay)).atMost(Duration.ofNanos(stay).plus(THRESHOLD)).pollInterval(POLL)
-                .until(() -> !c.connectionClosed() && tracker.activeConnections() == 1);
-        // Closed as inactivity by the keep-alive limit + jitter + a sweep interval + slack.
-        long by = t0 + (long) (limit * (1 + JITTER)) + INTERVAL.toNanos() + ms(700).toNanos() - System.nanoTime();
-        await().atMost(Duration.ofNanos(by)).pollInterval(POLL).until(() ->
+        if (stay > 0) {
+            await().during(Duration.ofNanos(stay)).atMost(Duration.ofNanos(stay).plus(CLEANUP_BOUND)).pollInterval(POLL)
+                    .until(() -> !c.connectionClosed() && tracker.activeConnections() == 1);
+        }
+        // Closed as inactivity once the keep-alive limit (with its jitter) has passed, at a later sweep.
+        await().atMost(Duration.ofNanos(limit).plus(CLEANUP_BOUND)).pollInterval(POLL).until(() ->
                 tracker.terminationStats().count(Side.INCOMING, TerminationReason.INACTIVITY) == 1);
         long idleAtClose = c.closedNanos() - c.lastActivityNanos();
         assertTrue(idleAtClose >= (long) (limit * CleanupSweep.factor(c.serial(), JITTER)),
@@ -528,7 +556,7 @@ class FaultScenariosTest {
     void burstOfAThousandConnectionsIsOneSpikeOneAccumulationOneCapture() throws Exception {
         int n = burstSize(1000);
         DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.ECHO));
-        proxy(backend.address(), Duration.ofSeconds(30));
+        proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         // Built but not started: a baseline check at 0, then the burst lands between two checks.
         // Thresholds of the other patterns long: a thread-per-connection echo backend on a loaded machine may take
         // more than a second to answer a FIN, and that is a real half-zombie, not what this scenario is about.
@@ -539,15 +567,15 @@ class FaultScenariosTest {
 
         long t = System.nanoTime();
         List<Socket> clients = burst(n);
-        await().atMost(ms(5000)).pollInterval(POLL).until(() -> tracker.activeConnections() == n);
+        await().atMost(ms(30000)).pollInterval(POLL).until(() -> tracker.activeConnections() == n);
         long burstMs = (System.nanoTime() - t) / 1_000_000;
 
         monitor.start();
-        await().atMost(ms(3000)).pollInterval(POLL).until(() ->
+        await().atMost(ms(15000)).pollInterval(POLL).until(() ->
                 monitor.spikeCount() == 1 && monitor.accumulationCount() == 1 && monitor.captureCount() == 1);
         // More checks while the clients hold: no second spike, accumulation or capture.
         long checks = monitor.checkCount();
-        await().atMost(ms(3000)).pollInterval(POLL).until(() -> monitor.checkCount() >= checks + 3);
+        await().atMost(ms(15000)).pollInterval(POLL).until(() -> monitor.checkCount() >= checks + 3);
         assertEquals(1, monitor.spikeCount());
         assertEquals(1, monitor.accumulationCount());
         assertEquals(1, monitor.captureCount());
@@ -559,9 +587,9 @@ class FaultScenariosTest {
         for (Socket s : clients) {
             s.close();
         }
-        await().atMost(ms(10000)).pollInterval(POLL).until(() -> tracker.activeConnections() == 0);
+        await().atMost(ms(30000)).pollInterval(POLL).until(() -> tracker.activeConnections() == 0);
         long leaveMs = (System.nanoTime() - leaveStart) / 1_000_000;
-        await().atMost(ms(3000)).pollInterval(POLL).until(() ->
+        await().atMost(ms(15000)).pollInterval(POLL).until(() ->
                 monitor.lastCheck() != null && monitor.lastCheck().activeConnections() == 0);
         assertEquals(1, monitor.spikeCount());
         assertEquals(1, monitor.accumulationCount());
@@ -706,14 +734,14 @@ class FaultScenariosTest {
     }
 
     private TrackedConnection awaitOne() {
-        await().atMost(ms(3000)).pollInterval(POLL).until(() -> tracker.activeConnections() == 1);
+        await().atMost(WAIT).pollInterval(POLL).until(() -> tracker.activeConnections() == 1);
         return tracker.iterator().next();
     }
 
     /** The one connection, once its backend connect has completed. */
     private TrackedConnection awaitRouted() {
         TrackedConnection c = awaitOne();
-        await().atMost(ms(3000)).pollInterval(Duration.ofMillis(10)).until(() ->
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() ->
                 c.outgoing().exists() && !c.outgoing().connecting());
         return c;
     }
@@ -738,7 +766,7 @@ class FaultScenariosTest {
     }
 
     private void awaitBaseline() {
-        await().atMost(ms(3000)).pollInterval(POLL).until(() -> tracker.activeConnections() == 0);
+        await().atMost(WAIT).pollInterval(POLL).until(() -> tracker.activeConnections() == 0);
         assertFalse(tracker.iterator().hasNext(), "no record left");
     }
 
