@@ -6,15 +6,20 @@ import io.connwatch.MonitorSettings;
 import io.connwatch.analysis.CheckResult;
 import io.connwatch.analysis.Pattern;
 import io.connwatch.capture.CaptureResult;
+import io.connwatch.capture.CaptureTrigger;
 import io.connwatch.cleanup.CleanupEvent;
+import io.connwatch.cleanup.SweepResult;
 import io.connwatch.proxy.ConnwatchProxy;
 import io.connwatch.tracking.ConnectionTracker;
+import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;
+import io.connwatch.tracking.TerminationStats;
 import io.connwatch.tracking.TrackedConnection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -22,48 +27,71 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 
 /**
- * One demo run. Thresholds are short so that every pattern shows within 15 s: the connections a real proxy would
- * hold for minutes here last seconds.
+ * One demo run: backends, relays and a recording, then waves of clients that reproduce every pattern. Thresholds are
+ * short so that a wave shows everything within about 15 s: the connections a real proxy would hold for minutes here
+ * last seconds. Without a duration the run ends once its one wave is done; with one, the next wave starts as soon as
+ * the previous one is done, until the time is up, so that a JMX console attached at any moment sees things happen.
  */
 final class DemoRun {
+    /** How long one wave may take to show everything before the run stops waiting for it. */
+    static final int WAVE_CAP_SECONDS = 60;
+    /** A status line at least this often while nothing changes. */
+    static final int HEARTBEAT_SECONDS = 5;
     private static final byte[] HTTP11 = "GET / HTTP/1.1\r\nHost: demo\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] HTTP10 = "GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING = "ping\n".getBytes(StandardCharsets.US_ASCII);
     private static final int BURST = 40;
+    private static final int REFUSED = 3;
+    // The burst stays until its accumulation dump is written: a dump deferred by the capture cooldown still lands.
+    private static final long BURST_MIN_MILLIS = 3_000;
+    private static final long BURST_MAX_MILLIS = 10_000;
 
     private final Path out;
     private final Duration duration;
     private final PrintWriter console;
+    private final PrintWriter err;
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final ScheduledExecutorService clients = Executors.newScheduledThreadPool(4, r -> {
         Thread t = new Thread(r, "demo-client");
         t.setDaemon(true);
         return t;
     });
-    private final Map<Pattern, Set<Long>> found = new EnumMap<>(Pattern.class);
     private final List<Path> dumps = new CopyOnWriteArrayList<>();
-    private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private final List<Wave> waves = new CopyOnWriteArrayList<>();
+    private final Object progress = new Object();
+    private final StatusThrottle status = new StatusThrottle(TimeUnit.SECONDS.toNanos(HEARTBEAT_SECONDS));
     private JfrRecording recording = JfrRecording.NONE;
+    private volatile Wave total;
+    private volatile Wave current;
     private long startNanos;
+    private InetSocketAddress toEcho;
+    private InetSocketAddress toHang;
+    private InetSocketAddress toDrip;
+    private InetSocketAddress toNever;
+    private InetSocketAddress toNobody;
+    private InetSocketAddress leaky;
+    private InetSocketAddress forgetful;
 
-    DemoRun(Path out, Duration duration, PrintWriter console) {
+    /** A run of one wave ({@code duration} null), or of waves until {@code duration} has passed. */
+    DemoRun(Path out, Duration duration, PrintWriter console, PrintWriter err) {
         this.out = out;
         this.duration = duration;
         this.console = console;
-        for (Pattern p : Pattern.values()) {
-            found.put(p, new HashSet<>());
-        }
+        this.err = err;
     }
 
     static MonitorSettings settings(Path out) {
@@ -86,86 +114,51 @@ final class DemoRun {
                 .build();
     }
 
-    void run() throws Exception {
+    /** Runs the demo; returns the exit code: 0, or 1 when something was never seen. */
+    int run() throws Exception {
         ConnectionTracker tracker = new ConnectionTracker("demo");
         ConnectionMonitor monitor = new ConnectionMonitor(tracker, settings(out));
         monitor.addListener(new Reporter());
         try {
-            console.printf("connwatch demo: %d s on loopback, dumps in %s%n", duration.toSeconds(), out.toAbsolutePath());
-            console.printf("while it runs: jconsole %d  (MBean io.connwatch:type=ConnectionMonitor,name=demo)%n",
-                    ProcessHandle.current().pid());
-            console.printf("thresholds: check 1 s, stuck 3 s, half-zombie 3 s, connect 3 s, idle 4 s (closed at 8 s,"
-                    + " x6 with keep-alive), old 6 s (closed at 12 s), slow 3 s, listeners > 5, accumulation > 30,"
-                    + " spike >= 20%n%n");
+            header();
             DemoBackend echo = use(new DemoBackend(DemoBackend.Behaviour.ECHO));
             DemoBackend hang = use(new DemoBackend(DemoBackend.Behaviour.HANG));
             DemoBackend drip = use(new DemoBackend(DemoBackend.Behaviour.DRIP));
             DemoBackend never = use(new DemoBackend(DemoBackend.Behaviour.NEVER_ACCEPT));
             // The reference proxy on Netty in front of each backend, all feeding one tracker.
-            InetSocketAddress toEcho = proxy(tracker, echo.address(), Duration.ofSeconds(10));
-            InetSocketAddress toHang = proxy(tracker, hang.address(), Duration.ofSeconds(10));
-            InetSocketAddress toDrip = proxy(tracker, drip.address(), Duration.ofSeconds(10));
-            InetSocketAddress toNever = proxy(tracker, never.address(), Duration.ofSeconds(60));
-            InetSocketAddress toNobody = proxy(tracker, DemoBackend.refusingAddress(), Duration.ofSeconds(10));
+            toEcho = proxy(tracker, echo.address(), Duration.ofSeconds(10));
+            toHang = proxy(tracker, hang.address(), Duration.ofSeconds(10));
+            toDrip = proxy(tracker, drip.address(), Duration.ofSeconds(10));
+            toNever = proxy(tracker, never.address(), Duration.ofSeconds(60));
+            toNobody = proxy(tracker, DemoBackend.refusingAddress(), Duration.ofSeconds(10));
             // Two host bugs, reproduced by a plain-socket relay: a callback added per message, and sockets closed
             // without telling the tracker.
-            InetSocketAddress leaky = use(new BlockingRelay(tracker, echo.address()).leakListeners()).address();
-            InetSocketAddress forgetful = use(new BlockingRelay(tracker, echo.address()).forgetful()).address();
+            leaky = use(new BlockingRelay(tracker, echo.address()).leakListeners()).address();
+            forgetful = use(new BlockingRelay(tracker, echo.address()).forgetful()).address();
             recording = JfrRecording.start(out.resolve("connwatch-demo.jfr"));
 
+            total = new Wave(monitor);
             startNanos = System.nanoTime();
             monitor.start();
-            // STUCK: a request to a backend that never answers.
-            for (int i = 0; i < 3; i++) {
-                send(connect(toHang), HTTP11);
-            }
-            // HALF_ZOMBIE: a request, then the client half-closes; the backend stays open and silent.
-            for (int i = 0; i < 2; i++) {
-                Socket s = connect(toHang);
-                send(s, HTTP11);
-                s.shutdownOutput();
-            }
-            // NO_OUTGOING: the backend's accept queue is full, the connect hangs.
-            for (int i = 0; i < 2; i++) {
-                connect(toNever);
-            }
-            // IDLE: one exchange, then silence; the keep-alive one is kept six times longer.
-            exchange(connect(toEcho), HTTP10);
-            exchange(connect(toEcho), HTTP11);
-            // OLD: a chatty client that never leaves, until its maximum lifetime.
-            Socket chatty = connect(toEcho);
-            clients.scheduleAtFixedRate(() -> quietly(() -> exchange(chatty, PING)), 0, 1, TimeUnit.SECONDS);
-            // SLOW_BACKEND: the response drips in for ever.
-            send(connect(toDrip), HTTP11);
-            // LISTENER_LEAK: the host adds a callback per message.
-            Socket leak = connect(leaky);
-            for (int i = 0; i < 8; i++) {
-                exchange(leak, PING);
-            }
-            // ZOMBIE: the host closes both sockets and forgets to tell the tracker.
-            for (int i = 0; i < 2; i++) {
-                Socket z = connect(forgetful);
-                exchange(z, PING);
-                z.shutdownOutput();
-            }
-            // econnrefused: nothing listens behind this relay.
-            for (int i = 0; i < 3; i++) {
-                connect(toNobody);
-            }
-            // A burst: SPIKE and ACCUMULATION, one dump for the episode; they leave after 3 s.
-            clients.schedule(() -> quietly(() -> burst(toEcho)), 2, TimeUnit.SECONDS);
-
-            TimeUnit.NANOSECONDS.sleep(duration.toNanos());
+            runWaves(monitor);
             monitor.stop();
             monitor.forceCaptureNow(); // the Reporter lists it with the others
             Path rec = recording.stop();
             summary(monitor, rec);
+            List<String> missing = total.unseen(monitor);
+            if (!missing.isEmpty()) {
+                err.println("connwatch: the demo ended without showing everything (not seen: "
+                        + String.join(", ", missing) + ")");
+                return Main.FAILED;
+            }
+            return Main.OK;
         } finally {
             recording.stop();
-            clients.shutdownNow();
-            for (Socket s : sockets) {
-                quietly(s::close);
+            Wave last = current;
+            if (last != null) {
+                last.end();
             }
+            clients.shutdownNow();
             for (int i = resources.size() - 1; i >= 0; i--) {
                 quietly(resources.get(i)::close);
             }
@@ -173,18 +166,127 @@ final class DemoRun {
         }
     }
 
-    private void burst(InetSocketAddress front) throws IOException {
+    private void header() {
+        if (duration == null) {
+            console.printf("connwatch demo: every pattern on loopback, until each has been found and cleaned"
+                    + " (about 15 s); dumps in %s%n", out.toAbsolutePath());
+        } else {
+            console.printf("connwatch demo: %d s on loopback, every pattern again in waves of about 15 s; dumps in %s%n",
+                    duration.toSeconds(), out.toAbsolutePath());
+        }
+        console.printf("while it runs: jconsole %d  (MBean io.connwatch:type=ConnectionMonitor,name=demo;"
+                + " Notifications > Subscribe)%n", ProcessHandle.current().pid());
+        if (duration == null) {
+            console.printf("to watch it in JConsole, VisualVM or JMC, give yourself time:"
+                    + " demo --duration 5m repeats every pattern in waves%n");
+        }
+        console.printf("thresholds: check 1 s, stuck 3 s, half-zombie 3 s, connect 3 s, idle 4 s (closed at 8 s,"
+                + " x6 with keep-alive), old 6 s (closed at 12 s), slow 3 s, listeners > 5, accumulation > 30,"
+                + " spike >= 20%n%n");
+    }
+
+    /** Waves until the first is over and, with a duration, until it has passed; each wave bounded by the cap. */
+    private void runWaves(ConnectionMonitor monitor) throws Exception {
+        long end = duration == null ? startNanos : startNanos + duration.toNanos();
+        for (int n = 1; ; n++) {
+            Wave w = new Wave(monitor);
+            current = w;
+            waves.add(w);
+            say("wave %d: clients for every pattern", n);
+            launch(w);
+            long cap = w.startNanos + TimeUnit.SECONDS.toNanos(WAVE_CAP_SECONDS);
+            // The first wave always runs to its end; later ones stop when the time is up.
+            long until = n == 1 || cap - end < 0 ? cap : end;
+            boolean done = await(() -> w.missing(monitor).isEmpty(), until);
+            long now = System.nanoTime();
+            if (done) {
+                w.doneNanos = now;
+                say("wave %d done in %d s: every pattern found and cleaned, an accumulation dump, %d refused, 0 open",
+                        n, w.seconds(now), w.refused(monitor));
+            } else if (now - cap >= 0) {
+                say("wave %d not done after %d s; not seen: %s", n, WAVE_CAP_SECONDS,
+                        String.join(", ", w.missing(monitor)));
+            } else {
+                say("wave %d stopped: the %d s are up", n, duration.toSeconds());
+            }
+            w.end();
+            if (now - end >= 0) {
+                return;
+            }
+        }
+    }
+
+    /** The clients of one wave; everything they open is closed when the wave ends. */
+    private void launch(Wave w) throws IOException {
+        // STUCK: a request to a backend that never answers.
+        for (int i = 0; i < 3; i++) {
+            send(connect(w, toHang), HTTP11);
+        }
+        // HALF_ZOMBIE: a request, then the client half-closes; the backend stays open and silent.
+        for (int i = 0; i < 2; i++) {
+            Socket s = connect(w, toHang);
+            send(s, HTTP11);
+            s.shutdownOutput();
+        }
+        // NO_OUTGOING: the backend's accept queue is full, the connect hangs.
+        for (int i = 0; i < 2; i++) {
+            connect(w, toNever);
+        }
+        // IDLE: one exchange, then silence; the keep-alive one is kept six times longer.
+        exchange(connect(w, toEcho), HTTP10);
+        exchange(connect(w, toEcho), HTTP11);
+        // OLD: a chatty client that never leaves, until its maximum lifetime.
+        Socket chatty = connect(w, toEcho);
+        w.tasks.add(clients.scheduleWithFixedDelay(() -> {
+            try {
+                exchange(chatty, PING);
+            } catch (IOException cleanedUp) {
+                throw new UncheckedIOException(cleanedUp); // a periodic task that throws is not run again
+            }
+        }, 0, 1, TimeUnit.SECONDS));
+        // SLOW_BACKEND: the response drips in for ever.
+        send(connect(w, toDrip), HTTP11);
+        // LISTENER_LEAK: the host adds a callback per message.
+        Socket leak = connect(w, leaky);
+        for (int i = 0; i < 8; i++) {
+            exchange(leak, PING);
+        }
+        // ZOMBIE: the host closes both sockets and forgets to tell the tracker.
+        for (int i = 0; i < 2; i++) {
+            Socket z = connect(w, forgetful);
+            exchange(z, PING);
+            z.shutdownOutput();
+        }
+        // econnrefused: nothing listens behind this relay.
+        for (int i = 0; i < REFUSED; i++) {
+            connect(w, toNobody);
+        }
+        // A burst: SPIKE and ACCUMULATION, one dump for the episode; they leave once it is written.
+        w.tasks.add(clients.schedule(() -> quietly(() -> burst(w)), 2, TimeUnit.SECONDS));
+    }
+
+    private void burst(Wave w) throws IOException {
         List<Socket> crowd = new ArrayList<>();
+        long arrived = System.nanoTime();
         for (int i = 0; i < BURST; i++) {
-            Socket s = connect(front);
+            Socket s = connect(w, toEcho);
             send(s, HTTP10);
             crowd.add(s);
         }
-        clients.schedule(() -> {
-            for (Socket s : crowd) {
-                quietly(s::close);
+        leaveWhenDumped(w, crowd, arrived, BURST_MIN_MILLIS);
+    }
+
+    private void leaveWhenDumped(Wave w, List<Socket> crowd, long arrived, long delayMillis) {
+        w.tasks.add(clients.schedule(() -> {
+            long stayed = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - arrived);
+            if (w.accumulationDumps.get() > 0 || stayed >= BURST_MAX_MILLIS) {
+                for (Socket s : crowd) {
+                    quietly(s::close);
+                }
+            } else {
+                leaveWhenDumped(w, crowd, arrived, 500);
             }
-        }, 3, TimeUnit.SECONDS);
+        }, delayMillis, TimeUnit.MILLISECONDS));
     }
 
     private InetSocketAddress proxy(ConnectionTracker tracker, InetSocketAddress target, Duration connectTimeout)
@@ -194,9 +296,9 @@ final class DemoRun {
         return p.address();
     }
 
-    private Socket connect(InetSocketAddress front) throws IOException {
+    private static Socket connect(Wave w, InetSocketAddress front) throws IOException {
         Socket s = new Socket(front.getAddress(), front.getPort());
-        sockets.add(s);
+        w.sockets.add(s);
         return s;
     }
 
@@ -226,6 +328,36 @@ final class DemoRun {
         }
     }
 
+    /** Waits until the condition holds or the deadline passes; woken by each check, sweep and capture. */
+    private boolean await(BooleanSupplier condition, long deadlineNanos) throws InterruptedException {
+        synchronized (progress) {
+            while (!condition.getAsBoolean()) {
+                long left = deadlineNanos - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                progress.wait(Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(left), 1000)));
+            }
+            return true;
+        }
+    }
+
+    private void progressed() {
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+    }
+
+    private void say(String format, Object... args) {
+        sayAt(System.nanoTime(), format, args);
+    }
+
+    /** A line stamped with the run's time at {@code nanos}, in whole seconds. */
+    private void sayAt(long nanos, String format, Object... args) {
+        console.println(String.format(Locale.ROOT, "t+%02ds  ", TimeUnit.NANOSECONDS.toSeconds(nanos - startNanos))
+                + String.format(Locale.ROOT, format, args));
+    }
+
     private interface IoAction {
         void run() throws Exception;
     }
@@ -239,11 +371,11 @@ final class DemoRun {
     }
 
     private void summary(ConnectionMonitor monitor, Path rec) {
-        console.printf("%nSummary%n");
+        console.printf("%nSummary: %s%n", wavesLine());
         console.printf("  %-14s %6s %8s  %s%n", "pattern", "found", "cleaned", "reason");
         for (Pattern p : Pattern.values()) {
             TerminationReason reason = reasonFor(p);
-            console.printf("  %-14s %6d %8s  %s%n", p, found.get(p).size(),
+            console.printf("  %-14s %6d %8s  %s%n", p, total.found.get(p).size(),
                     reason == null ? "-" : String.valueOf(monitor.cleanupCount(reason)),
                     reason == null ? "reported only" : reason.wireName());
         }
@@ -254,7 +386,12 @@ final class DemoRun {
         if (rec != null) {
             console.printf("  %s (JFR: the JDK's default settings plus connwatch's)%n", rec.getFileName());
         }
-        for (Path d : dumps) {
+        List<Path> written = List.copyOf(dumps);
+        int listed = 10;
+        if (written.size() > listed) {
+            console.printf("  (%d earlier dumps, named above as they were written)%n", written.size() - listed);
+        }
+        for (Path d : written.subList(Math.max(0, written.size() - listed), written.size())) {
             console.printf("  %s%n", d.getFileName());
         }
         console.printf("%nLook at them:%n");
@@ -263,8 +400,30 @@ final class DemoRun {
             console.printf("  jfr summary %s%n", rec.toAbsolutePath());
             console.printf("  JDK Mission Control: File > Open File..., %s; Event Browser > connwatch%n", rec.toAbsolutePath());
         }
-        console.printf("  jq '.summary, .recommendations' %s%n", dumps.get(dumps.size() - 1).toAbsolutePath());
+        if (!written.isEmpty()) {
+            console.printf("  jq '.summary, .recommendations' %s%n", written.get(written.size() - 1).toAbsolutePath());
+        }
         console.printf("  java -jar target/connwatch.jar analyze %s%n", out.toAbsolutePath());
+    }
+
+    /** "1 wave, done in 13 s" or "4 waves, 3 done (13 to 15 s each), the last stopped when the time was up". */
+    private String wavesLine() {
+        long fastest = Long.MAX_VALUE;
+        long slowest = 0;
+        int done = 0;
+        for (Wave w : waves) {
+            if (w.doneNanos != 0) {
+                done++;
+                fastest = Math.min(fastest, w.seconds(w.doneNanos));
+                slowest = Math.max(slowest, w.seconds(w.doneNanos));
+            }
+        }
+        String took = done == 0 ? "" : fastest == slowest ? " in " + fastest + " s" : " in " + fastest + " to " + slowest + " s";
+        if (waves.size() == 1) {
+            return "1 wave, " + (done == 1 ? "done" + took : "not done within " + WAVE_CAP_SECONDS + " s");
+        }
+        String line = waves.size() + " waves, " + done + " done" + took;
+        return waves.get(waves.size() - 1).doneNanos == 0 ? line + ", the last one stopped when the time was up" : line;
     }
 
     private static TerminationReason reasonFor(Pattern p) {
@@ -276,17 +435,120 @@ final class DemoRun {
         return null;
     }
 
-    /** Status lines and the tally of what was found; runs on the monitor's thread. */
+    private static long refusedSoFar(ConnectionMonitor m) {
+        TerminationStats stats = m.tracker().terminationStats();
+        return stats.count(Side.INCOMING, TerminationReason.ECONNREFUSED)
+                + stats.count(Side.OUTGOING, TerminationReason.ECONNREFUSED);
+    }
+
+    /** What one wave, or the whole run, has shown so far, counted from its start. */
+    private static final class Wave {
+        final long startNanos = System.nanoTime();
+        final Map<Pattern, Set<Long>> found = new EnumMap<>(Pattern.class);
+        final long[] cleanedBefore = new long[TerminationReason.values().length];
+        final long refusedBefore;
+        final AtomicInteger accumulationDumps = new AtomicInteger();
+        final List<Socket> sockets = new CopyOnWriteArrayList<>();
+        final List<Future<?>> tasks = new CopyOnWriteArrayList<>();
+        volatile long doneNanos;
+
+        Wave(ConnectionMonitor m) {
+            for (Pattern p : Pattern.values()) {
+                found.put(p, ConcurrentHashMap.newKeySet());
+            }
+            for (TerminationReason r : TerminationReason.values()) {
+                cleanedBefore[r.ordinal()] = m.cleanupCount(r);
+            }
+            refusedBefore = refusedSoFar(m);
+        }
+
+        long refused(ConnectionMonitor m) {
+            return refusedSoFar(m) - refusedBefore;
+        }
+
+        long seconds(long nanos) {
+            return TimeUnit.NANOSECONDS.toSeconds(nanos - startNanos);
+        }
+
+        /** What this wave has yet to show: every pattern found and cleaned, the accumulation dump, the refusals. */
+        List<String> unseen(ConnectionMonitor m) {
+            List<String> missing = new ArrayList<>();
+            for (Pattern p : Pattern.values()) {
+                TerminationReason r = reasonFor(p);
+                if (found.get(p).isEmpty()) {
+                    missing.add(p + " found");
+                }
+                if (r != null && m.cleanupCount(r) - cleanedBefore[r.ordinal()] < 1) {
+                    missing.add(p + " cleaned (" + r.wireName() + ")");
+                }
+            }
+            if (accumulationDumps.get() == 0) {
+                missing.add("an accumulation dump");
+            }
+            long refused = refused(m);
+            if (refused < REFUSED) {
+                missing.add(refused + " of " + REFUSED + " econnrefused closes");
+            }
+            return missing;
+        }
+
+        /** What keeps this wave from being done: what it has not shown, and connections not closed yet. */
+        List<String> missing(ConnectionMonitor m) {
+            List<String> missing = unseen(m);
+            // The maximum lifetime bounds this: every connection is closed 12 s after it opened at the latest.
+            long open = m.tracker().activeConnections();
+            if (open > 0) {
+                missing.add(open + (open == 1 ? " connection" : " connections") + " still open");
+            }
+            return missing;
+        }
+
+        /** Stops this wave's clients and closes what they opened. */
+        void end() {
+            for (Future<?> t : tasks) {
+                t.cancel(true);
+            }
+            for (Socket s : sockets) {
+                quietly(s::close);
+            }
+        }
+    }
+
+    /** Decides which status lines to print: those that differ from the last one, and a heartbeat while idle. */
+    static final class StatusThrottle {
+        private final long heartbeatNanos;
+        private String last;
+        private long lastNanos;
+
+        StatusThrottle(long heartbeatNanos) {
+            this.heartbeatNanos = heartbeatNanos;
+        }
+
+        /** Whether to print {@code content} at {@code nanos}; if so, it becomes the last line printed. */
+        boolean shouldPrint(String content, long nanos) {
+            if (content.equals(last) && nanos - lastNanos < heartbeatNanos) {
+                return false;
+            }
+            last = content;
+            lastNanos = nanos;
+            return true;
+        }
+    }
+
+    /** Status lines and the tallies of what was found; runs on the monitor's thread. */
     private final class Reporter implements MonitorListener {
         @Override
         public void onCheck(ConnectionMonitor m, CheckResult r) {
+            Wave w = current;
             for (TrackedConnection c : m.tracker()) {
                 for (Pattern p : Pattern.of(c.patternBits())) {
-                    found.get(p).add(c.serial());
+                    total.found.get(p).add(c.serial());
+                    if (w != null) {
+                        w.found.get(p).add(c.serial());
+                    }
                 }
             }
-            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "t+%02ds  active %3d ",
-                    TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos), r.activeConnections()));
+            StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "active %3d ", r.activeConnections()));
             for (Pattern p : Pattern.values()) {
                 if (r.count(p) > 0) {
                     line.append(' ').append(p).append(' ').append(r.count(p));
@@ -297,14 +559,29 @@ final class DemoRun {
                 cleaned += n;
             }
             line.append("  | dumps ").append(m.captureCount()).append(", cleaned ").append(cleaned);
-            console.println(line);
+            long now = System.nanoTime();
+            if (status.shouldPrint(line.toString(), now)) {
+                sayAt(now, "%s", line); // stamped with the time the throttle saw, so a heartbeat reads 5 s apart
+            }
+            progressed();
         }
 
         @Override
         public void onCleanup(ConnectionMonitor m, CleanupEvent e) {
-            synchronized (found) {
-                found.get(e.pattern()).add(Long.parseLong(e.connectionId().substring(2)));
+            Pattern p = e.pattern();
+            if (p != null) {
+                long serial = Long.parseLong(e.connectionId().substring(2));
+                total.found.get(p).add(serial);
+                Wave w = current;
+                if (w != null) {
+                    w.found.get(p).add(serial);
+                }
             }
+        }
+
+        @Override
+        public void onSweep(ConnectionMonitor m, SweepResult r) {
+            progressed();
         }
 
         @Override
@@ -312,7 +589,15 @@ final class DemoRun {
             if (r.succeeded()) {
                 dumps.add(r.file());
                 console.printf("        dump (%s): %s%n", r.trigger().wireName(), r.file().getFileName());
+                if (r.trigger() == CaptureTrigger.ACCUMULATION) {
+                    total.accumulationDumps.incrementAndGet();
+                    Wave w = current;
+                    if (w != null) {
+                        w.accumulationDumps.incrementAndGet();
+                    }
+                }
             }
+            progressed();
         }
     }
 }

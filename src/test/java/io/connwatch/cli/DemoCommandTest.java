@@ -1,18 +1,13 @@
 package io.connwatch.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.connwatch.analysis.Pattern;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.regex.Matcher;
-import java.util.stream.Stream;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -55,6 +50,22 @@ class DemoCommandTest {
         Run help = new Run("demo", "--help");
         assertEquals(0, help.code);
         assertTrue(help.stdout.contains("--duration"), help.stdout);
+        String words = help.stdout.replaceAll("\\s+", " ");
+        assertTrue(words.contains("in waves"), help.stdout);
+        assertTrue(words.contains("ends once every pattern has been found and cleaned"), help.stdout);
+    }
+
+    @Test
+    void aStatusLineIsPrintedWhenItChangesAndAsAHeartbeatWhileNothingDoes() {
+        long second = TimeUnit.SECONDS.toNanos(1);
+        DemoRun.StatusThrottle status = new DemoRun.StatusThrottle(5 * second);
+        assertTrue(status.shouldPrint("active  14  ZOMBIE 2  | dumps 0, cleaned 0", 0));
+        assertFalse(status.shouldPrint("active  14  ZOMBIE 2  | dumps 0, cleaned 0", second), "unchanged");
+        assertTrue(status.shouldPrint("active  12  | dumps 0, cleaned 2", 2 * second), "changed");
+        assertFalse(status.shouldPrint("active  12  | dumps 0, cleaned 2", 6 * second), "4 s unchanged");
+        assertTrue(status.shouldPrint("active  12  | dumps 0, cleaned 2", 7 * second), "5 s unchanged: heartbeat");
+        assertFalse(status.shouldPrint("active  12  | dumps 0, cleaned 2", 8 * second), "counted from the heartbeat");
+        assertTrue(status.shouldPrint("active  14  ZOMBIE 2  | dumps 0, cleaned 0", 8 * second), "back to before");
     }
 
     @Test
