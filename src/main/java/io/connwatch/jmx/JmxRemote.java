@@ -22,8 +22,8 @@ import javax.management.remote.rmi.RMIConnectorServer;
 /**
  * A JMX connector over RMI with the registry and the connector on one port, bound to one address, as JConsole's
  * {@code host:port} form expects ({@code service:jmx:rmi:///jndi/rmi://host:port/jmxrmi}). Authentication uses the
- * JDK's password and access files (a {@code readonly} role reads, a {@code readwrite} role also writes and invokes).
- * It refuses to expose a connector without authentication on a non-loopback address.
+ * JDK's password and access files (a {@code readonly} role reads, a {@code readwrite} role also writes and invokes);
+ * the password file must be open to its owner only ({@link JmxFiles}). It refuses to expose a connector without authentication on a non-loopback address.
  *
  * <p>The RMI stubs it hands out name the bind address: it sets {@code java.rmi.server.hostname} to it unless that is
  * already set.
@@ -43,7 +43,8 @@ public final class JmxRemote implements AutoCloseable {
      * Starts a connector for {@code mbeans} on {@code address:port}. {@code passwordFile} and {@code accessFile} may be
      * null only on a loopback address (no authentication).
      *
-     * @throws IllegalArgumentException for an unauthenticated non-loopback address or unreadable files
+     * @throws IllegalArgumentException for an unauthenticated non-loopback address, unreadable files, or a password
+     *                                  file open to others than its owner
      * @throws IOException              if the port cannot be bound
      */
     public static JmxRemote start(MBeanServer mbeans, InetAddress address, int port, Path passwordFile,
@@ -62,7 +63,7 @@ public final class JmxRemote implements AutoCloseable {
         }
         Map<String, Object> env = new HashMap<>();
         if (passwordFile != null) {
-            requireReadable("password file", passwordFile);
+            JmxFiles.requireOwnerOnly("JMX password file", passwordFile);
             env.put("jmx.remote.x.password.file", passwordFile.toString());
             if (accessFile != null) {
                 requireReadable("access file", accessFile);
