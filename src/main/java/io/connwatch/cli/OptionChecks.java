@@ -1,5 +1,6 @@
 package io.connwatch.cli;
 
+import io.connwatch.jmx.JmxFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -131,5 +132,16 @@ final class OptionChecks {
         if (!Files.isReadable(file)) {
             throw bad(option, "is not readable");
         }
+    }
+
+    /**
+     * A file holding secrets (passwords): readable now, and open to its owner only, or anyone on the host could read
+     * what it holds.
+     */
+    void ownerOnlyFile(String option, Path file) {
+        readableFile(option, file);
+        JmxFiles.ownerOnlyProblem(file).ifPresent(problem -> {
+            throw bad(option, problem);
+        });
     }
 }

@@ -90,7 +90,7 @@ final class ProxyCommand implements Callable<Integer> {
             description = "Start a JMX connector on this port, 1 to 65535 (loopback, or the --listen host with a password file).")
     Integer jmxPort;
 
-    @Option(names = "--jmx-password-file", paramLabel = "FILE", description = "JMX password file (enables authentication).")
+    @Option(names = "--jmx-password-file", paramLabel = "FILE", description = "JMX password file (enables authentication), open to its owner only (chmod 600).")
     Path jmxPasswordFile;
 
     @Option(names = "--jmx-access-file", paramLabel = "FILE", description = "JMX access file (readonly / readwrite roles).")
@@ -182,7 +182,7 @@ final class ProxyCommand implements Callable<Integer> {
             if (jmxPort == null) {
                 throw check.bad("--jmx-password-file", "is only used with --jmx-port");
             }
-            check.readableFile("--jmx-password-file", jmxPasswordFile);
+            check.ownerOnlyFile("--jmx-password-file", jmxPasswordFile);
         }
         if (jmxAccessFile != null) {
             if (jmxPasswordFile == null) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.connwatch.testing.TestFiles;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -39,6 +40,9 @@ class CommandLineBadInputTest {
     private int port;
     private Path folder;
     private Path aFile;
+    private Path ownerOnly;
+    private Path worldReadable;
+    private Path groupReadable;
 
     private static final String DURATION_FORMS = "like 500ms, 30s, 5m or 4h";
 
@@ -47,6 +51,9 @@ class CommandLineBadInputTest {
         port = freePort();
         folder = tmp.resolve("not-created");
         aFile = Files.writeString(tmp.resolve("a-file"), "x");
+        ownerOnly = TestFiles.ownerOnly(tmp.resolve("owner-only"), "operator secret\n");
+        worldReadable = TestFiles.withMode(tmp.resolve("world-readable"), "operator secret\n", "rw-r--r--");
+        groupReadable = TestFiles.withMode(tmp.resolve("group-readable"), "operator secret\n", "rw-r-----");
     }
 
     private static int freePort() throws IOException {
@@ -55,7 +62,10 @@ class CommandLineBadInputTest {
         }
     }
 
-    /** The expected line (after "connwatch: "), then the arguments; {port}, {dir}, {file}, {missing} filled in. */
+    /**
+     * The expected line (after "connwatch: "), then the arguments; {port}, {dir}, {file}, {missing}, {tmp}, and the
+     * password files {secret} (0600), {644} and {640} filled in.
+     */
     static Stream<Arguments> badCommandLines() {
         List<Arguments> l = new ArrayList<>();
         String plain = "--listen\t127.0.0.1:{port}\t--target\t127.0.0.1:9";
@@ -134,7 +144,13 @@ class CommandLineBadInputTest {
         l.add(args("Invalid value for option '--jmx-access-file': '{file}' needs --jmx-password-file: roles need users",
                 "proxy\t" + listen + "\t--jmx-port\t{port}\t--jmx-access-file\t{file}"));
         l.add(args("Invalid value for option '--jmx-access-file': '{missing}' does not exist",
-                "proxy\t" + listen + "\t--jmx-port\t{port}\t--jmx-password-file\t{file}\t--jmx-access-file\t{missing}"));
+                "proxy\t" + listen + "\t--jmx-port\t{port}\t--jmx-password-file\t{secret}\t--jmx-access-file\t{missing}"));
+        l.add(args("Invalid value for option '--jmx-password-file': '{644}' is open to its group or others (rw-r--r--):"
+                + " restrict it to its owner with chmod 600 {644}",
+                "proxy\t" + listen + "\t--jmx-port\t{port}\t--jmx-password-file\t{644}\t--jmx-access-file\t{file}"));
+        l.add(args("Invalid value for option '--jmx-password-file': '{640}' is open to its group or others (rw-r-----):"
+                + " restrict it to its owner with chmod 600 {640}",
+                "proxy\t" + listen + "\t--jmx-port\t{port}\t--jmx-password-file\t{640}"));
         // unknown, missing, repeated
         l.add(args("Unknown options: '--treshold', '5'", "proxy\t" + listen + "\t--treshold\t5"));
         l.add(args("Missing required option: '--target=HOST:PORT'", "proxy\t--listen\t127.0.0.1:{port}"));
@@ -171,7 +187,9 @@ class CommandLineBadInputTest {
 
     private String fill(String s) {
         return s.replace("{port}", String.valueOf(port)).replace("{dir}", folder.toString())
-                .replace("{file}", aFile.toString()).replace("{tmp}", tmp.toString()).replace("{missing}", tmp.resolve("missing.file").toString());
+                .replace("{file}", aFile.toString()).replace("{tmp}", tmp.toString()).replace("{missing}", tmp.resolve("missing.file").toString())
+                .replace("{secret}", ownerOnly.toString()).replace("{644}", worldReadable.toString())
+                .replace("{640}", groupReadable.toString());
     }
 
     @ParameterizedTest(name = "[{index}] {1}")

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.connwatch.testing.TestFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -85,7 +86,7 @@ class ProxyCommandIT {
             exchange.close();
         });
         backend.start();
-        Path passwords = Files.writeString(tmp.resolve("jmx.password"), "operator secret\n");
+        Path passwords = TestFiles.ownerOnly(tmp.resolve("jmx.password"), "operator secret\n");
         Path access = Files.writeString(tmp.resolve("jmx.access"), "operator readwrite\n");
         int jmxPort = freePort();
         List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
