@@ -30,6 +30,12 @@ final class OptionChecks {
                 "Invalid value for option '" + option + "': '" + Printable.of(raw(option)) + "' " + why);
     }
 
+    /** The refusal for an option whose value is no help (a flag), or that the reason already names: the option and why. */
+    CommandLine.ParameterException refused(String option, String why) {
+        return new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': "
+                + Printable.of(why));
+    }
+
     /** The value as the user wrote it (the last one given), or the default. */
     String raw(String option) {
         OptionSpec o = spec.findOption(option);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connwatch.testing.TestFiles;
+import io.connwatch.testing.TestKeyStores;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -20,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.management.ObjectName;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,6 +38,12 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CommandLineBadInputTest {
     @TempDir
     Path tmp;
+    @TempDir
+    static Path keys;
+    private static TestKeyStores stores;
+    private static Path keyStorePassword;
+    private static Path trustStorePassword;
+    private static Path wrongPassword;
 
     private int port;
     private Path folder;
@@ -45,6 +53,14 @@ class CommandLineBadInputTest {
     private Path groupReadable;
 
     private static final String DURATION_FORMS = "like 500ms, 30s, 5m or 4h";
+
+    @BeforeAll
+    static void makeKeys() throws Exception {
+        stores = TestKeyStores.create(keys);
+        keyStorePassword = stores.passwordFile;
+        trustStorePassword = TestFiles.ownerOnly(keys.resolve("trust.password"), TestKeyStores.TRUST_PASSWORD + "\n");
+        wrongPassword = TestFiles.ownerOnly(keys.resolve("wrong.password"), "not-the-password\n");
+    }
 
     @BeforeEach
     void setUp() throws IOException {
@@ -64,7 +80,8 @@ class CommandLineBadInputTest {
 
     /**
      * The expected line (after "connwatch: "), then the arguments; {port}, {dir}, {file}, {missing}, {tmp}, and the
-     * password files {secret} (0600), {644} and {640} filled in.
+     * password files {secret} (0600), {644} and {640}, and {keystore} with {kspw}, {truststore} with {tspw} (a key
+     * store without a private key) and {wrongpw} filled in.
      */
     static Stream<Arguments> badCommandLines() {
         List<Arguments> l = new ArrayList<>();
@@ -151,6 +168,30 @@ class CommandLineBadInputTest {
         l.add(args("Invalid value for option '--jmx-password-file': '{640}' is open to its group or others (rw-r-----):"
                 + " restrict it to its owner with chmod 600 {640}",
                 "proxy\t" + listen + "\t--jmx-port\t{port}\t--jmx-password-file\t{640}"));
+        // JMX over TLS
+        String jmx = "proxy\t" + listen + "\t--jmx-port\t{port}";
+        l.add(args("Invalid value for option '--jmx-tls': is only used with --jmx-port", "proxy\t" + listen + "\t--jmx-tls"));
+        l.add(args("Invalid value for option '--jmx-tls': no key store: give --jmx-keystore FILE and"
+                + " --jmx-keystore-password-file FILE, or run java with -Djavax.net.ssl.keyStore=FILE and"
+                + " -Djavax.net.ssl.keyStorePassword=PASSWORD", jmx + "\t--jmx-tls"));
+        l.add(args("Invalid value for option '--jmx-keystore': '{keystore}' is only used with --jmx-port",
+                "proxy\t" + listen + "\t--jmx-keystore\t{keystore}\t--jmx-keystore-password-file\t{kspw}"));
+        l.add(args("Invalid value for option '--jmx-keystore': '{missing}' does not exist",
+                jmx + "\t--jmx-keystore\t{missing}\t--jmx-keystore-password-file\t{kspw}"));
+        l.add(args("Invalid value for option '--jmx-keystore': '{keystore}' needs --jmx-keystore-password-file: a file"
+                + " whose first line is the key store's password, open to its owner only", jmx + "\t--jmx-keystore\t{keystore}"));
+        l.add(args("Invalid value for option '--jmx-keystore-password-file': '{kspw}' is only used with --jmx-keystore",
+                jmx + "\t--jmx-tls\t--jmx-keystore-password-file\t{kspw}"));
+        l.add(args("Invalid value for option '--jmx-keystore-password-file': '{644}' is open to its group or others"
+                + " (rw-r--r--): restrict it to its owner with chmod 600 {644}",
+                jmx + "\t--jmx-keystore\t{keystore}\t--jmx-keystore-password-file\t{644}"));
+        l.add(args("Invalid value for option '--jmx-keystore': key store {keystore} cannot be opened with the password"
+                + " in {wrongpw}: wrong password", jmx + "\t--jmx-keystore\t{keystore}\t--jmx-keystore-password-file\t{wrongpw}"));
+        l.add(args("Invalid value for option '--jmx-keystore': key store {truststore} holds no private key, only"
+                + " certificates: make a key pair in it with keytool -genkeypair",
+                jmx + "\t--jmx-tls\t--jmx-keystore\t{truststore}\t--jmx-keystore-password-file\t{tspw}"));
+        l.add(args("Invalid value for option '--jmx-keystore': key store {file} is not a key store (PKCS12 or JKS)",
+                jmx + "\t--jmx-keystore\t{file}\t--jmx-keystore-password-file\t{kspw}"));
         // unknown, missing, repeated
         l.add(args("Unknown options: '--treshold', '5'", "proxy\t" + listen + "\t--treshold\t5"));
         l.add(args("Missing required option: '--target=HOST:PORT'", "proxy\t--listen\t127.0.0.1:{port}"));
@@ -189,7 +230,9 @@ class CommandLineBadInputTest {
         return s.replace("{port}", String.valueOf(port)).replace("{dir}", folder.toString())
                 .replace("{file}", aFile.toString()).replace("{tmp}", tmp.toString()).replace("{missing}", tmp.resolve("missing.file").toString())
                 .replace("{secret}", ownerOnly.toString()).replace("{644}", worldReadable.toString())
-                .replace("{640}", groupReadable.toString());
+                .replace("{640}", groupReadable.toString()).replace("{keystore}", stores.keyStore.toString())
+                .replace("{kspw}", keyStorePassword.toString()).replace("{truststore}", stores.trustStore.toString())
+                .replace("{tspw}", trustStorePassword.toString()).replace("{wrongpw}", wrongPassword.toString());
     }
 
     @ParameterizedTest(name = "[{index}] {1}")
