@@ -368,7 +368,7 @@ class JmxRemoteTest {
 
     @Test
     void aPasswordFileOnlyItsOwnerCanUseIsAccepted() throws Exception {
-        for (String mode : List.of("rw-------", "r--------")) {
+        for (String mode : List.of("rw-------", "r--------", "rwx------")) {
             Path owned = TestFiles.withMode(tmp.resolve("owned-" + mode.replace('-', '_') + ".password"),
                     "admin adminpw\n", mode);
             try (JmxRemote other = JmxRemote.start(mbeans, InetAddress.getLoopbackAddress(), freePort(), owned,
