@@ -1,5 +1,6 @@
 package io.connwatch.cli;
 
+import io.connwatch.jmx.JmxFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -27,6 +28,12 @@ final class OptionChecks {
     CommandLine.ParameterException bad(String option, String why) {
         return new CommandLine.ParameterException(spec.commandLine(),
                 "Invalid value for option '" + option + "': '" + Printable.of(raw(option)) + "' " + why);
+    }
+
+    /** The refusal for an option whose value is no help (a flag), or that the reason already names: the option and why. */
+    CommandLine.ParameterException refused(String option, String why) {
+        return new CommandLine.ParameterException(spec.commandLine(), "Invalid value for option '" + option + "': "
+                + Printable.of(why));
     }
 
     /** The value as the user wrote it (the last one given), or the default. */
@@ -131,5 +138,16 @@ final class OptionChecks {
         if (!Files.isReadable(file)) {
             throw bad(option, "is not readable");
         }
+    }
+
+    /**
+     * A file holding secrets (passwords): readable now, and open to its owner only, or anyone on the host could read
+     * what it holds.
+     */
+    void ownerOnlyFile(String option, Path file) {
+        readableFile(option, file);
+        JmxFiles.ownerOnlyProblem(file).ifPresent(problem -> {
+            throw bad(option, problem);
+        });
     }
 }

@@ -4,6 +4,7 @@ import io.connwatch.ConnectionMonitor;
 import io.connwatch.MonitorSettings;
 import io.connwatch.jmx.JmxRegistration;
 import io.connwatch.jmx.JmxRemote;
+import io.connwatch.jmx.JmxTls;
 import io.connwatch.netty.EventLoopLagProbe;
 import io.connwatch.proxy.ConnwatchProxy;
 import io.connwatch.tracking.ConnectionTracker;
@@ -90,11 +91,26 @@ final class ProxyCommand implements Callable<Integer> {
             description = "Start a JMX connector on this port, 1 to 65535 (loopback, or the --listen host with a password file).")
     Integer jmxPort;
 
-    @Option(names = "--jmx-password-file", paramLabel = "FILE", description = "JMX password file (enables authentication).")
+    @Option(names = "--jmx-password-file", paramLabel = "FILE", description = "JMX password file (enables authentication), open to its owner only (chmod 600).")
     Path jmxPasswordFile;
 
     @Option(names = "--jmx-access-file", paramLabel = "FILE", description = "JMX access file (readonly / readwrite roles).")
     Path jmxAccessFile;
+
+    @Option(names = "--jmx-tls", description = "Serve JMX over TLS only, with --jmx-keystore, or else the key store of"
+            + " -Djavax.net.ssl.keyStore and -Djavax.net.ssl.keyStorePassword as the JDK's agent does.")
+    boolean jmxTls;
+
+    @Option(names = "--jmx-keystore", paramLabel = "FILE",
+            description = "Key store (PKCS12 or JKS) with the JMX connector's private key; implies --jmx-tls.")
+    Path jmxKeyStore;
+
+    @Option(names = "--jmx-keystore-password-file", paramLabel = "FILE",
+            description = "File whose first line is the --jmx-keystore password, open to its owner only (chmod 600).")
+    Path jmxKeyStorePasswordFile;
+
+    /** The key store, loaded and checked by {@link #validate()}; null: plain JMX. */
+    private JmxTls tls;
 
     @Override
     public Integer call() throws Exception {
@@ -126,8 +142,8 @@ final class ProxyCommand implements Callable<Integer> {
             }
             if (jmxPort != null) {
                 InetAddress bind = jmxPasswordFile != null ? listen.getAddress() : InetAddress.getLoopbackAddress();
-                remote = JmxRemote.start(ManagementFactory.getPlatformMBeanServer(), bind, jmxPort, jmxPasswordFile,
-                        jmxAccessFile);
+                remote = JmxRemote.builder(ManagementFactory.getPlatformMBeanServer()).address(bind).port(jmxPort)
+                        .passwordFile(jmxPasswordFile).accessFile(jmxAccessFile).tls(tls).start();
             }
             Signals.onTermination(stop::countDown);
             out.printf("listening on %s:%d, relaying to %s:%d%s%n", proxy.address().getHostString(),
@@ -135,7 +151,7 @@ final class ProxyCommand implements Callable<Integer> {
                     proxy.isNative() ? " (epoll)" : " (nio)");
             out.printf(noMonitor ? "monitor off%n" : "monitor '%s': MBean %s%n", name, JmxRegistration.objectName(name));
             if (remote != null) {
-                out.printf("jmx: %s%n", remote.url());
+                out.printf("jmx: %s%s%n", remote.url(), remote.isTls() ? " (TLS only)" : "");
             }
             out.flush();
             stop.await();
@@ -182,13 +198,51 @@ final class ProxyCommand implements Callable<Integer> {
             if (jmxPort == null) {
                 throw check.bad("--jmx-password-file", "is only used with --jmx-port");
             }
-            check.readableFile("--jmx-password-file", jmxPasswordFile);
+            check.ownerOnlyFile("--jmx-password-file", jmxPasswordFile);
         }
         if (jmxAccessFile != null) {
             if (jmxPasswordFile == null) {
                 throw check.bad("--jmx-access-file", "needs --jmx-password-file: roles need users");
             }
             check.readableFile("--jmx-access-file", jmxAccessFile);
+        }
+        validateTls(check);
+    }
+
+    /** The TLS options: the key store is loaded now, so that one that cannot serve stops the command here. */
+    private void validateTls(OptionChecks check) {
+        if (jmxTls && jmxPort == null) {
+            throw check.refused("--jmx-tls", "is only used with --jmx-port");
+        }
+        if (jmxKeyStore != null) {
+            if (jmxPort == null) {
+                throw check.bad("--jmx-keystore", "is only used with --jmx-port");
+            }
+            check.readableFile("--jmx-keystore", jmxKeyStore);
+            if (jmxKeyStorePasswordFile == null) {
+                throw check.bad("--jmx-keystore", "needs --jmx-keystore-password-file: a file whose first line is"
+                        + " the key store's password, open to its owner only");
+            }
+        }
+        if (jmxKeyStorePasswordFile != null) {
+            if (jmxKeyStore == null) {
+                throw check.bad("--jmx-keystore-password-file", "is only used with --jmx-keystore");
+            }
+            check.ownerOnlyFile("--jmx-keystore-password-file", jmxKeyStorePasswordFile);
+        }
+        try {
+            if (jmxKeyStore != null) {
+                tls = JmxTls.keyStore(jmxKeyStore, jmxKeyStorePasswordFile);
+            } else if (jmxTls) {
+                if (System.getProperty("javax.net.ssl.keyStore") == null) {
+                    throw check.refused("--jmx-tls", "no key store: give --jmx-keystore FILE and"
+                            + " --jmx-keystore-password-file FILE, or run java with -Djavax.net.ssl.keyStore=FILE and"
+                            + " -Djavax.net.ssl.keyStorePassword=PASSWORD");
+                }
+                tls = JmxTls.fromSystemProperties();
+            }
+        } catch (IllegalArgumentException e) {
+            throw check.refused(jmxKeyStore != null ? "--jmx-keystore" : "--jmx-tls", e.getMessage());
         }
     }
 

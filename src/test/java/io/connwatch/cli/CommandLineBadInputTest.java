@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.connwatch.testing.TestFiles;
+import io.connwatch.testing.TestKeyStores;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -19,6 +21,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.management.ObjectName;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,18 +38,38 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CommandLineBadInputTest {
     @TempDir
     Path tmp;
+    @TempDir
+    static Path keys;
+    private static TestKeyStores stores;
+    private static Path keyStorePassword;
+    private static Path trustStorePassword;
+    private static Path wrongPassword;
 
     private int port;
     private Path folder;
     private Path aFile;
+    private Path ownerOnly;
+    private Path worldReadable;
+    private Path groupReadable;
 
     private static final String DURATION_FORMS = "like 500ms, 30s, 5m or 4h";
+
+    @BeforeAll
+    static void makeKeys() throws Exception {
+        stores = TestKeyStores.create(keys);
+        keyStorePassword = stores.passwordFile;
+        trustStorePassword = TestFiles.ownerOnly(keys.resolve("trust.password"), TestKeyStores.TRUST_PASSWORD + "\n");
+        wrongPassword = TestFiles.ownerOnly(keys.resolve("wrong.password"), "not-the-password\n");
+    }
 
     @BeforeEach
     void setUp() throws IOException {
         port = freePort();
         folder = tmp.resolve("not-created");
         aFile = Files.writeString(tmp.resolve("a-file"), "x");
+        ownerOnly = TestFiles.ownerOnly(tmp.resolve("owner-only"), "operator secret\n");
+        worldReadable = TestFiles.withMode(tmp.resolve("world-readable"), "operator secret\n", "rw-r--r--");
+        groupReadable = TestFiles.withMode(tmp.resolve("group-readable"), "operator secret\n", "rw-r-----");
     }
 
     private static int freePort() throws IOException {
@@ -55,7 +78,11 @@ class CommandLineBadInputTest {
         }
     }
 
-    /** The expected line (after "connwatch: "), then the arguments; {port}, {dir}, {file}, {missing} filled in. */
+    /**
+     * The expected line (after "connwatch: "), then the arguments; {port}, {dir}, {file}, {missing}, {tmp}, and the
+     * password files {secret} (0600), {644} and {640}, and {keystore} with {kspw}, {truststore} with {tspw} (a key
+     * store without a private key) and {wrongpw} filled in.
+     */
     static Stream<Arguments> badCommandLines() {
         List<Arguments> l = new ArrayList<>();
         String plain = "--listen\t127.0.0.1:{port}\t--target\t127.0.0.1:9";
@@ -134,7 +161,37 @@ class CommandLineBadInputTest {
         l.add(args("Invalid value for option '--jmx-access-file': '{file}' needs --jmx-password-file: roles need users",
                 "proxy\t" + listen + "\t--jmx-port\t{port}\t--jmx-access-file\t{file}"));
         l.add(args("Invalid value for option '--jmx-access-file': '{missing}' does not exist",
-                "proxy\t" + listen + "\t--jmx-port\t{port}\t--jmx-password-file\t{file}\t--jmx-access-file\t{missing}"));
+                "proxy\t" + listen + "\t--jmx-port\t{port}\t--jmx-password-file\t{secret}\t--jmx-access-file\t{missing}"));
+        l.add(args("Invalid value for option '--jmx-password-file': '{644}' is open to its group or others (rw-r--r--):"
+                + " restrict it to its owner with chmod 600 {644}",
+                "proxy\t" + listen + "\t--jmx-port\t{port}\t--jmx-password-file\t{644}\t--jmx-access-file\t{file}"));
+        l.add(args("Invalid value for option '--jmx-password-file': '{640}' is open to its group or others (rw-r-----):"
+                + " restrict it to its owner with chmod 600 {640}",
+                "proxy\t" + listen + "\t--jmx-port\t{port}\t--jmx-password-file\t{640}"));
+        // JMX over TLS
+        String jmx = "proxy\t" + listen + "\t--jmx-port\t{port}";
+        l.add(args("Invalid value for option '--jmx-tls': is only used with --jmx-port", "proxy\t" + listen + "\t--jmx-tls"));
+        l.add(args("Invalid value for option '--jmx-tls': no key store: give --jmx-keystore FILE and"
+                + " --jmx-keystore-password-file FILE, or run java with -Djavax.net.ssl.keyStore=FILE and"
+                + " -Djavax.net.ssl.keyStorePassword=PASSWORD", jmx + "\t--jmx-tls"));
+        l.add(args("Invalid value for option '--jmx-keystore': '{keystore}' is only used with --jmx-port",
+                "proxy\t" + listen + "\t--jmx-keystore\t{keystore}\t--jmx-keystore-password-file\t{kspw}"));
+        l.add(args("Invalid value for option '--jmx-keystore': '{missing}' does not exist",
+                jmx + "\t--jmx-keystore\t{missing}\t--jmx-keystore-password-file\t{kspw}"));
+        l.add(args("Invalid value for option '--jmx-keystore': '{keystore}' needs --jmx-keystore-password-file: a file"
+                + " whose first line is the key store's password, open to its owner only", jmx + "\t--jmx-keystore\t{keystore}"));
+        l.add(args("Invalid value for option '--jmx-keystore-password-file': '{kspw}' is only used with --jmx-keystore",
+                jmx + "\t--jmx-tls\t--jmx-keystore-password-file\t{kspw}"));
+        l.add(args("Invalid value for option '--jmx-keystore-password-file': '{644}' is open to its group or others"
+                + " (rw-r--r--): restrict it to its owner with chmod 600 {644}",
+                jmx + "\t--jmx-keystore\t{keystore}\t--jmx-keystore-password-file\t{644}"));
+        l.add(args("Invalid value for option '--jmx-keystore': key store {keystore} cannot be opened with the password"
+                + " in {wrongpw}: wrong password", jmx + "\t--jmx-keystore\t{keystore}\t--jmx-keystore-password-file\t{wrongpw}"));
+        l.add(args("Invalid value for option '--jmx-keystore': key store {truststore} holds no private key, only"
+                + " certificates: make a key pair in it with keytool -genkeypair",
+                jmx + "\t--jmx-tls\t--jmx-keystore\t{truststore}\t--jmx-keystore-password-file\t{tspw}"));
+        l.add(args("Invalid value for option '--jmx-keystore': key store {file} is not a key store (PKCS12 or JKS)",
+                jmx + "\t--jmx-keystore\t{file}\t--jmx-keystore-password-file\t{kspw}"));
         // unknown, missing, repeated
         l.add(args("Unknown options: '--treshold', '5'", "proxy\t" + listen + "\t--treshold\t5"));
         l.add(args("Missing required option: '--target=HOST:PORT'", "proxy\t--listen\t127.0.0.1:{port}"));
@@ -171,7 +228,11 @@ class CommandLineBadInputTest {
 
     private String fill(String s) {
         return s.replace("{port}", String.valueOf(port)).replace("{dir}", folder.toString())
-                .replace("{file}", aFile.toString()).replace("{tmp}", tmp.toString()).replace("{missing}", tmp.resolve("missing.file").toString());
+                .replace("{file}", aFile.toString()).replace("{tmp}", tmp.toString()).replace("{missing}", tmp.resolve("missing.file").toString())
+                .replace("{secret}", ownerOnly.toString()).replace("{644}", worldReadable.toString())
+                .replace("{640}", groupReadable.toString()).replace("{keystore}", stores.keyStore.toString())
+                .replace("{kspw}", keyStorePassword.toString()).replace("{truststore}", stores.trustStore.toString())
+                .replace("{tspw}", trustStorePassword.toString()).replace("{wrongpw}", wrongPassword.toString());
     }
 
     @ParameterizedTest(name = "[{index}] {1}")

@@ -1,9 +1,13 @@
 package io.connwatch.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.connwatch.testing.TestFiles;
+import io.connwatch.testing.TestKeyStores;
+import io.connwatch.testing.TlsJmxClient;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -32,6 +36,7 @@ import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,9 +45,18 @@ class ProxyCommandIT {
     @TempDir
     Path tmp;
 
+    @TempDir
+    static Path keys;
+    private static TestKeyStores stores;
+
     private Process process;
     private HttpServer backend;
     private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+
+    @BeforeAll
+    static void makeKeys() throws Exception {
+        stores = TestKeyStores.create(keys);
+    }
 
     @AfterEach
     void tearDown() {
@@ -75,25 +89,8 @@ class ProxyCommandIT {
         throw new AssertionError("no line matching " + regex + " in " + seen);
     }
 
-    @Test
-    void relaysHttpAnswersOverJmxAndStopsCleanlyOnSigterm() throws Exception {
-        backend = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        backend.createContext("/", exchange -> {
-            byte[] body = "hello through connwatch".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        backend.start();
-        Path passwords = Files.writeString(tmp.resolve("jmx.password"), "operator secret\n");
-        Path access = Files.writeString(tmp.resolve("jmx.access"), "operator readwrite\n");
-        int jmxPort = freePort();
-        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                System.getProperty("connwatch.jar"), "proxy", "--listen", "127.0.0.1:0",
-                "--target", "127.0.0.1:" + backend.getAddress().getPort(), "--name", "it-proxy", "--interval", "500ms",
-                "--dump-dir", tmp.resolve("dumps").toString(), "--jmx-port", String.valueOf(jmxPort),
-                "--jmx-password-file", passwords.toString(), "--jmx-access-file", access.toString(),
-                "--max-dumps", "7", "--max-dump-bytes", "64m", "--mask-addresses");
+    /** Starts the command, its output lines read into {@link #lines}. */
+    private void start(List<String> cmd) throws IOException {
         process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         Thread reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -107,6 +104,41 @@ class ProxyCommandIT {
         });
         reader.setDaemon(true);
         reader.start();
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    /** SIGTERM as an init system sends it (Process.destroy would also close our end of its output), then exit 0. */
+    private void stopWithSigterm() throws Exception {
+        Process kill = new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid())).inheritIO().start();
+        assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
+        awaitLine("shutting down: .*");
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "stopped");
+        assertEquals(0, process.exitValue());
+    }
+
+    @Test
+    void relaysHttpAnswersOverJmxAndStopsCleanlyOnSigterm() throws Exception {
+        backend = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+        backend.createContext("/", exchange -> {
+            byte[] body = "hello through connwatch".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        backend.start();
+        Path passwords = TestFiles.ownerOnly(tmp.resolve("jmx.password"), "operator secret\n");
+        Path access = Files.writeString(tmp.resolve("jmx.access"), "operator readwrite\n");
+        int jmxPort = freePort();
+        List<String> cmd = List.of(java(), "-jar",
+                System.getProperty("connwatch.jar"), "proxy", "--listen", "127.0.0.1:0",
+                "--target", "127.0.0.1:" + backend.getAddress().getPort(), "--name", "it-proxy", "--interval", "500ms",
+                "--dump-dir", tmp.resolve("dumps").toString(), "--jmx-port", String.valueOf(jmxPort),
+                "--jmx-password-file", passwords.toString(), "--jmx-access-file", access.toString(),
+                "--max-dumps", "7", "--max-dump-bytes", "64m", "--mask-addresses");
+        start(cmd);
 
         Matcher m = java.util.regex.Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+),.*")
                 .matcher(awaitLine("listening on .*"));
@@ -136,12 +168,51 @@ class ProxyCommandIT {
             assertEquals(true, conn.getAttribute(name, "MaskAddresses"), "--mask-addresses");
         }
 
-        // SIGTERM as an init system sends it (Process.destroy would also close our end of its output).
-        Process kill = new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid())).inheritIO().start();
-        assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
-        awaitLine("shutting down: .*");
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "stopped");
-        assertEquals(0, process.exitValue());
+        stopWithSigterm();
+    }
+
+    @Test
+    void servesJmxOverTlsOnlyWithAKeyStoreAndItsPasswordFile() throws Exception {
+        Path passwords = TestFiles.ownerOnly(tmp.resolve("jmx.password"), "operator secret\n");
+        Path access = Files.writeString(tmp.resolve("jmx.access"), "operator readonly\n");
+        start(List.of(java(), "-jar", System.getProperty("connwatch.jar"), "proxy", "--listen", "127.0.0.1:0",
+                "--target", "127.0.0.1:9", "--name", "it-tls", "--jmx-port", String.valueOf(freePort()),
+                "--jmx-password-file", passwords.toString(), "--jmx-access-file", access.toString(),
+                "--jmx-keystore", stores.keyStore.toString(),
+                "--jmx-keystore-password-file", stores.passwordFile.toString()));
+        JMXServiceURL url = tlsUrl(awaitLine("jmx: .*"));
+
+        TlsJmxClient.Result read = TlsJmxClient.read(url, stores.trustStore, TestKeyStores.TRUST_PASSWORD, "operator",
+                "secret", "io.connwatch:type=ConnectionMonitor,name=it-tls", "Name");
+        assertEquals(0, read.exitCode(), read.output());
+        assertTrue(read.output().endsWith("value=it-tls"), read.output());
+        Map<String, Object> env = new HashMap<>();
+        env.put(JMXConnector.CREDENTIALS, new String[] {"operator", "secret"});
+        assertThrows(IOException.class, () -> JMXConnectorFactory.connect(url, env).close(), "a plain client is refused");
+        stopWithSigterm();
+    }
+
+    @Test
+    void servesJmxOverTlsWithTheKeyStoreOfTheJdkSystemProperties() throws Exception {
+        start(List.of(java(), "-Djavax.net.ssl.keyStore=" + stores.keyStore,
+                "-Djavax.net.ssl.keyStorePassword=" + TestKeyStores.PASSWORD, "-jar", System.getProperty("connwatch.jar"),
+                "proxy", "--listen", "127.0.0.1:0", "--target", "127.0.0.1:9", "--name", "it-tls-props",
+                "--jmx-port", String.valueOf(freePort()), "--jmx-tls"));
+        JMXServiceURL url = tlsUrl(awaitLine("jmx: .*"));
+
+        TlsJmxClient.Result read = TlsJmxClient.read(url, stores.trustStore, TestKeyStores.TRUST_PASSWORD, "anyone",
+                "none", "io.connwatch:type=ConnectionMonitor,name=it-tls-props", "Name");
+        assertEquals(0, read.exitCode(), read.output());
+        assertTrue(read.output().endsWith("value=it-tls-props"), read.output());
+        stopWithSigterm();
+    }
+
+    /** The URL in the line {@code jmx: URL (TLS only)}. */
+    private static JMXServiceURL tlsUrl(String line) throws IOException {
+        Matcher m = java.util.regex.Pattern.compile("jmx: (service:jmx:rmi://127\\.0\\.0\\.1:\\d+/\\S+) \\(TLS only\\)")
+                .matcher(line);
+        assertTrue(m.matches(), line);
+        return new JMXServiceURL(m.group(1));
     }
 
     @Test

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.connwatch.ConnectionMonitor;
 import io.connwatch.MonitorSettings;
 import io.connwatch.testing.SocketPairs;
+import io.connwatch.testing.TestFiles;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Endpoints;
 import io.connwatch.tracking.Side;
@@ -60,7 +61,7 @@ class JmxRemoteTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        Path passwords = Files.writeString(tmp.resolve("jmx.password"), "reader readerpw\nadmin adminpw\n");
+        Path passwords = TestFiles.ownerOnly(tmp.resolve("jmx.password"), "reader readerpw\nadmin adminpw\n");
         Path access = Files.writeString(tmp.resolve("jmx.access"), "reader readonly\nadmin readwrite\n");
         monitor = new ConnectionMonitor(tracker, MonitorSettings.builder().outputDirectory(tmp.resolve("dumps"))
                 .accumulationThreshold(3).spikeThreshold(3).captureCooldown(Duration.ZERO)
@@ -350,5 +351,32 @@ class JmxRemoteTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> JmxRemote.start(mbeans, InetAddress.getByName("0.0.0.0"), freePort(), null, null));
         assertTrue(e.getMessage().contains("without authentication"), e.getMessage());
+    }
+
+    @Test
+    void aPasswordFileItsGroupOrOthersCanReadIsRefusedBeforeAnythingIsBound() throws Exception {
+        for (String mode : List.of("rw-r--r--", "rw-r-----", "rw----r--", "rw--w----")) {
+            Path open = TestFiles.withMode(tmp.resolve("open.password"), "admin adminpw\n", mode);
+            int port = freePort();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JmxRemote.start(mbeans,
+                    InetAddress.getLoopbackAddress(), port, open, tmp.resolve("jmx.access")), mode);
+            assertEquals("JMX password file " + open + " is open to its group or others (" + mode
+                    + "): restrict it to its owner with chmod 600 " + open, e.getMessage());
+            new ServerSocket(port, 1, InetAddress.getLoopbackAddress()).close(); // nothing was bound
+        }
+    }
+
+    @Test
+    void aPasswordFileOnlyItsOwnerCanUseIsAccepted() throws Exception {
+        for (String mode : List.of("rw-------", "r--------", "rwx------")) {
+            Path owned = TestFiles.withMode(tmp.resolve("owned-" + mode.replace('-', '_') + ".password"),
+                    "admin adminpw\n", mode);
+            try (JmxRemote other = JmxRemote.start(mbeans, InetAddress.getLoopbackAddress(), freePort(), owned,
+                    tmp.resolve("jmx.access"));
+                 JMXConnector c = JMXConnectorFactory.connect(other.url(),
+                         Map.of(JMXConnector.CREDENTIALS, new String[] {"admin", "adminpw"}))) {
+                assertEquals("edge", c.getMBeanServerConnection().getAttribute(name, "Name"), mode);
+            }
+        }
     }
 }
