@@ -3,6 +3,7 @@ package io.connwatch.jmx;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.rmi.NoSuchObjectException;
@@ -34,8 +35,8 @@ import javax.rmi.ssl.SslRMIClientSocketFactory;
  * carry a {@link SslRMIClientSocketFactory}, so JConsole and VisualVM connect with the server's certificate in their
  * trust store, and a plain client is refused.
  *
- * <p>The RMI stubs it hands out name the bind address: it sets {@code java.rmi.server.hostname} to it unless that is
- * already set.
+ * <p>The RMI stubs it hands out name the bind address (this host's address when bound to every interface): it sets
+ * {@code java.rmi.server.hostname} to it unless that is already set.
  */
 public final class JmxRemote implements AutoCloseable {
     private final Registry registry;
@@ -143,9 +144,15 @@ public final class JmxRemote implements AutoCloseable {
         }
     }
 
+    /** The address clients are told to use: the bind address, or this host's when bound to every interface. */
+    static InetAddress advertised(InetAddress bind) throws UnknownHostException {
+        return bind.isAnyLocalAddress() ? InetAddress.getLocalHost() : bind;
+    }
+
     private static JmxRemote open(MBeanServer mbeans, InetAddress address, int port, Map<String, Object> env,
                                   JmxTls tls) throws IOException {
-        String host = address.getHostAddress();
+        // Bound to every interface, the stubs and the URL must name this host: 0.0.0.0 reaches nothing from elsewhere.
+        String host = advertised(address).getHostAddress();
         if (System.getProperty("java.rmi.server.hostname") == null) {
             System.setProperty("java.rmi.server.hostname", host);
         }

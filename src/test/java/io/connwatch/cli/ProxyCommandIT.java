@@ -1,6 +1,7 @@
 package io.connwatch.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -168,6 +169,26 @@ class ProxyCommandIT {
             assertEquals(true, conn.getAttribute(name, "MaskAddresses"), "--mask-addresses");
         }
 
+        stopWithSigterm();
+    }
+
+    @Test
+    void listeningOnEveryInterfaceTheJmxUrlNamesThisHostNotTheWildcard() throws Exception {
+        Path passwords = TestFiles.ownerOnly(tmp.resolve("jmx.password"), "operator secret\n");
+        start(List.of(java(), "-jar", System.getProperty("connwatch.jar"), "proxy", "--listen", "0.0.0.0:0",
+                "--target", "127.0.0.1:9", "--name", "it-any", "--jmx-port", String.valueOf(freePort()),
+                "--jmx-password-file", passwords.toString()));
+        String url = awaitLine("jmx: .*").substring("jmx: ".length());
+        // A client elsewhere told to connect to 0.0.0.0 reaches nothing: the stubs must name this host.
+        assertFalse(url.contains("0.0.0.0"), url);
+        String host = InetAddress.getLocalHost().getHostAddress();
+        assertTrue(url.startsWith("service:jmx:rmi://" + host + ":"), url + " names " + host);
+        Map<String, Object> env = new HashMap<>();
+        env.put(JMXConnector.CREDENTIALS, new String[] {"operator", "secret"});
+        try (JMXConnector jmx = JMXConnectorFactory.connect(new JMXServiceURL(url), env)) {
+            assertEquals("it-any", jmx.getMBeanServerConnection().getAttribute(
+                    new ObjectName("io.connwatch:type=ConnectionMonitor,name=it-any"), "Name"));
+        }
         stopWithSigterm();
     }
 
