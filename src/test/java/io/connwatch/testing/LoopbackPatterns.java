@@ -9,11 +9,13 @@ import io.connwatch.analysis.CheckResult;
 import io.connwatch.analysis.Pattern;
 import io.connwatch.cli.BlockingRelay;
 import io.connwatch.cli.DemoBackend;
+import io.connwatch.proxy.ConnwatchProxy;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -102,43 +104,65 @@ public final class LoopbackPatterns implements AutoCloseable {
 
     /** A request to a backend that never answers: STUCK. */
     public LoopbackPatterns stuck() throws IOException {
+        long opened = tracker.totalOpened();
         send(relay(DemoBackend.Behaviour.HANG).connect(), REQUEST);
+        awaitTracked(opened);
         return this;
     }
 
     /** A request to a backend that drips its answer a byte at a time: SLOW_BACKEND, and nothing else. */
     public LoopbackPatterns slowBackend() throws IOException {
+        long opened = tracker.totalOpened();
         send(relay(DemoBackend.Behaviour.DRIP).connect(), REQUEST);
+        awaitTracked(opened);
+        return this;
+    }
+
+    /** A request through the reference Netty proxy to a backend that never answers: STUCK, with Netty's handlers. */
+    public LoopbackPatterns stuckThroughNettyProxy() throws Exception {
+        long opened = tracker.totalOpened();
+        ConnwatchProxy proxy = use(ConnwatchProxy.builder().target(backend(DemoBackend.Behaviour.HANG).address())
+                .tracker(tracker).build().start());
+        Socket client = use(new Socket(InetAddress.getLoopbackAddress(), proxy.address().getPort()));
+        send(client, REQUEST);
+        awaitTracked(opened);
         return this;
     }
 
     /** A request, then the client half-closes, to a backend that stays silent: HALF_ZOMBIE (and STUCK). */
     public LoopbackPatterns halfZombie() throws IOException {
+        long opened = tracker.totalOpened();
         Socket client = relay(DemoBackend.Behaviour.HANG).connect();
         send(client, REQUEST);
         client.shutdownOutput();
+        awaitTracked(opened);
         return this;
     }
 
     /** A client the relay never routes: NO_OUTGOING. */
     public LoopbackPatterns noOutgoing() throws IOException {
+        long opened = tracker.totalOpened();
         use(new BlockingRelay(tracker, backend(DemoBackend.Behaviour.HANG).address()).neverRoute()).connect();
+        awaitTracked(opened);
         return this;
     }
 
     /** A relay that closes both sockets when the client half-closes and never tells the tracker: ZOMBIE. */
     public LoopbackPatterns zombie() throws IOException {
+        long opened = tracker.totalOpened();
         BlockingRelay relay = use(new BlockingRelay(tracker, backend(DemoBackend.Behaviour.ECHO).address())
                 .forgetful());
         Socket client = relay.connect();
         send(client, REQUEST);
         client.getInputStream().readNBytes(REQUEST.length);
         client.shutdownOutput();
+        awaitTracked(opened);
         return this;
     }
 
     /** A relay that adds a callback per message, five messages echoed: LISTENER_LEAK (and SLOW_BACKEND later). */
     public LoopbackPatterns listenerLeak() throws IOException {
+        long opened = tracker.totalOpened();
         BlockingRelay relay = use(new BlockingRelay(tracker, backend(DemoBackend.Behaviour.ECHO).address())
                 .leakListeners());
         Socket client = relay.connect();
@@ -146,18 +170,24 @@ public final class LoopbackPatterns implements AutoCloseable {
             send(client, REQUEST);
             client.getInputStream().readNBytes(REQUEST.length);
         }
+        awaitTracked(opened);
         return this;
     }
 
     /** A backend that refuses: the relay closes at once, counted as {@code econnrefused} on the outgoing side. */
     public LoopbackPatterns refused() throws IOException {
+        long n = tracker.terminationStats().count(Side.OUTGOING, TerminationReason.ECONNREFUSED);
         BlockingRelay relay = use(new BlockingRelay(tracker, DemoBackend.refusingAddress()));
         Socket client = relay.connect();
-        int n = (int) tracker.terminationStats().count(Side.OUTGOING, TerminationReason.ECONNREFUSED);
         await().atMost(ms(8000)).until(() ->
                 tracker.terminationStats().count(Side.OUTGOING, TerminationReason.ECONNREFUSED) > n);
         client.close();
         return this;
+    }
+
+    // The relays open the record on their own threads: wait for it, so the next check sees the connection.
+    private void awaitTracked(long openedBefore) {
+        await().atMost(ms(8000)).until(() -> tracker.totalOpened() > openedBefore);
     }
 
     /** Work done while recording. */
