@@ -29,6 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,7 +55,8 @@ class FormatSchemasTest {
     private static final List<String> EVENTS = List.of("io.connwatch.ConnectionAccumulation",
             "io.connwatch.ConnectionSpike", "io.connwatch.ConnectionCleanup", "io.connwatch.DiagnosticCapture",
             "io.connwatch.ConnectionStatistics", "io.connwatch.PatternTally");
-    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+    private static final SchemaRegistry REGISTRY =
+            SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
 
     @TempDir
     static Path work;
@@ -274,6 +276,22 @@ class FormatSchemasTest {
         }
         assertTrue(doc.contains("docs/schema/connwatch.diagnostics-1.schema.json")
                 || doc.contains("schema/connwatch.diagnostics-1.schema.json"), "FORMATS.md points to the schemas");
+    }
+
+    @Test
+    void formatsDocumentExamplesValidate() throws Exception {
+        Matcher blocks = java.util.regex.Pattern.compile("```json\n(.*?)\n```", java.util.regex.Pattern.DOTALL)
+                .matcher(Files.readString(FORMATS));
+        Map<String, Schema> byFormat = Map.of("connwatch.diagnostics/1", dumpSchema,
+                "connwatch.analysis/1", analysisSchema);
+        Set<String> checked = new TreeSet<>();
+        while (blocks.find()) {
+            JsonNode example = JSON.readTree(blocks.group(1));
+            String format = example.get("format").asText();
+            assertEquals(List.of(), errors(byFormat.get(format), example), "the example of " + format);
+            checked.add(format);
+        }
+        assertEquals(byFormat.keySet(), checked, "an example of each format");
     }
 
     private static void collectPropertyNames(JsonNode node, Set<String> into) {
