@@ -21,6 +21,8 @@ abstract class PatternCountsEvent extends ConnwatchEvent {
     int old;
     @Label("No Outgoing")
     int noOutgoing;
+    @Label("Slow Backends")
+    int slowBackends;
     @Label("Listener Leaks")
     int listenerLeaks;
 
@@ -35,6 +37,7 @@ abstract class PatternCountsEvent extends ConnwatchEvent {
         idle = JfrIntegration.clamp(r.count(Pattern.IDLE));
         old = JfrIntegration.clamp(r.count(Pattern.OLD));
         noOutgoing = JfrIntegration.clamp(r.count(Pattern.NO_OUTGOING));
+        slowBackends = JfrIntegration.clamp(r.count(Pattern.SLOW_BACKEND));
         listenerLeaks = JfrIntegration.clamp(r.count(Pattern.LISTENER_LEAK));
     }
 }

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.connwatch.ConnectionMonitor;
 import io.connwatch.MonitorSettings;
 import io.connwatch.analysis.Pattern;
+import io.connwatch.testing.LoopbackPatterns;
 import io.connwatch.testing.SocketPairs;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Endpoints;
@@ -273,6 +274,48 @@ class AnalyzeCommandTest {
             statistics |= p.get("source").asText().equals("statistics") && p.get("monitor").asText().equals("edge");
         }
         assertTrue(statistics, series.toString());
+    }
+
+    @Test
+    void slowBackendsOfARecordingCountLikeTheOtherPatternsInTextJsonAndHtml() throws Exception {
+        // Without PatternTally events, the tallies come from ConnectionStatistics.
+        Path slow = work.resolve("slow.jfr");
+        Path slowDumps = Files.createDirectory(work.resolve("slow-dumps"));
+        try (LoopbackPatterns p = new LoopbackPatterns("analyze-slow", slowDumps, b -> b)) {
+            LoopbackPatterns.record(slow, List.of("io.connwatch.ConnectionAccumulation",
+                    "io.connwatch.ConnectionStatistics"), () -> {
+                        p.slowBackend().slowBackend();
+                        p.awaitAtLeast(java.util.Map.of(Pattern.SLOW_BACKEND, 2));
+                        p.monitor().updateSettings(b -> b.accumulationThreshold(1));
+                        assertEquals(2, p.monitor().checkNow().count(Pattern.SLOW_BACKEND));
+                    });
+        }
+
+        Run text = new Run("analyze", slow);
+        assertEquals(0, text.code, text.stderr);
+        assertTrue(text.stdout.contains("pattern tallies:   SLOW_BACKEND 2 (highest seen)"), text.stdout);
+        assertTrue(text.stdout.contains("2 active > threshold 1 (slowBackends 2), dump "), text.stdout);
+
+        Run json = new Run("analyze", "--format", "json", slow);
+        assertEquals(0, json.code, json.stderr);
+        JsonNode root = JSON.readTree(json.stdout);
+        assertEquals(2, root.get("tallies").get("SLOW_BACKEND").asInt());
+        assertEquals(2, root.get("inputs").get(0).get("tallies").get("SLOW_BACKEND").asInt());
+        JsonNode accumulation = null;
+        for (JsonNode e : root.get("timeline")) {
+            if (e.get("type").asText().equals("accumulation")) {
+                accumulation = e;
+            }
+        }
+        assertNotNull(accumulation, json.stdout);
+        assertEquals(2, accumulation.get("slowBackends").asInt(), accumulation.toString());
+
+        Path html = work.resolve("slow.html");
+        Run page = new Run("analyze", "--format", "html", "--output", html, slow);
+        assertEquals(0, page.code, page.stderr);
+        String h = Files.readString(html);
+        assertTrue(h.contains("<tr><td>SLOW_BACKEND</td><td class=\"n\">2</td></tr>"), h);
+        assertTrue(h.contains("(slowBackends 2)"), h);
     }
 
     @Test

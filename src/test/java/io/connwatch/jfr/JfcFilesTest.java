@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.connwatch.analysis.Pattern;
 import io.connwatch.jmx.ConnectionMonitorMXBean;
 import io.connwatch.jmx.JmxRegistration;
 import java.io.File;
@@ -346,6 +347,22 @@ class JfcFilesTest {
                 .map(c -> c.getAttribute("id")).collect(Collectors.toList());
         assertEquals(List.of("startTime:timestamp", "monitor:text", "active:number"),
                 statisticsColumns.subList(0, 3), "active connections over time");
+
+        // Every pattern's count the events carry, listed in the events' order, on the pages of the events.
+        Set<String> patternKeys = Stream.of(Pattern.values()).map(Pattern::summaryKey).collect(Collectors.toSet());
+        for (Map.Entry<String, String> page : Map.of("Connection Statistics", "io.connwatch.ConnectionStatistics",
+                "Accumulations", "io.connwatch.ConnectionAccumulation").entrySet()) {
+            List<String> carried = recorded.get(page.getValue()).getAttributes().stream()
+                    .map(IAttribute::getIdentifier).filter(patternKeys::contains).collect(Collectors.toList());
+            assertEquals(new TreeSet<>(patternKeys), new TreeSet<>(carried), page.getValue() + " carries every count");
+            List<String> listed = Stream.of(pages.stream()
+                    .filter(p -> page.getKey().equals(p.getChild("state").getAttribute("name"))).findFirst()
+                    .orElseThrow().getChild("state").getChild("listAndChart").getChild("listSettings")
+                    .getChildren("column")).map(c -> c.getAttribute("id"))
+                    .filter(c -> patternKeys.contains(c.substring(0, c.indexOf(':')))).collect(Collectors.toList());
+            assertEquals(carried.stream().map(c -> c + ":number").collect(Collectors.toList()), listed,
+                    page.getKey() + " lists the pattern counts");
+        }
     }
 
     // ---------------------------------------------------------------- JMC: the exported trigger rules

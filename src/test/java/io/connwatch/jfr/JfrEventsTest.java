@@ -8,7 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connwatch.ConnectionMonitor;
 import io.connwatch.MonitorSettings;
+import io.connwatch.analysis.CheckResult;
 import io.connwatch.analysis.Pattern;
+import io.connwatch.testing.LoopbackPatterns;
 import io.connwatch.testing.SocketPairs;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Endpoints;
@@ -19,11 +21,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
+import jdk.jfr.ValueDescriptor;
 import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import jdk.jfr.consumer.RecordingStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -141,6 +146,44 @@ class JfrEventsTest {
                     .filter(e -> e.getString("reason").equals("normal")).findFirst().orElseThrow();
             assertEquals("127.0.0.1", closed.getString("remoteAddress"));
         }
+    }
+
+    @Test
+    void slowBackendsAreCountedInAccumulationsAndStatisticsLikeTheOtherPatterns(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("slow.jfr");
+        CheckResult[] accumulation = new CheckResult[1];
+        try (LoopbackPatterns p = new LoopbackPatterns("jfr-slow", dumps, b -> b)) {
+            LoopbackPatterns.record(file, List.of("io.connwatch.ConnectionAccumulation",
+                    "io.connwatch.ConnectionStatistics"), () -> {
+                        p.slowBackend().slowBackend();
+                        p.awaitAtLeast(Map.of(Pattern.SLOW_BACKEND, 2));
+                        p.monitor().updateSettings(b -> b.accumulationThreshold(1));
+                        accumulation[0] = p.monitor().checkNow(); // 2 > 1: the episode's accumulation event
+                    });
+        }
+        assertEquals(2, accumulation[0].count(Pattern.SLOW_BACKEND), "both drip their response");
+        List<RecordedEvent> recorded = RecordingFile.readAllEvents(file).stream()
+                .filter(e -> "jfr-slow".equals(e.getString("monitor"))).collect(Collectors.toList());
+        RecordedEvent acc = recorded.stream()
+                .filter(e -> e.getEventType().getName().equals("io.connwatch.ConnectionAccumulation")).findFirst()
+                .orElseThrow(() -> new AssertionError("no accumulation in " + recorded));
+        RecordedEvent stats = recorded.stream()
+                .filter(e -> e.getEventType().getName().equals("io.connwatch.ConnectionStatistics"))
+                .reduce((a, b) -> b).orElseThrow(() -> new AssertionError("no statistics in " + recorded));
+        for (RecordedEvent e : List.of(acc, stats)) {
+            String type = e.getEventType().getName();
+            for (Pattern p : Pattern.values()) {
+                assertTrue(e.hasField(p.summaryKey()), type + " has no " + p.summaryKey());
+                assertEquals(accumulation[0].count(p), e.getLong(p.summaryKey()), type + " " + p.summaryKey());
+            }
+            assertEquals(2, e.getInt("slowBackends"), type);
+            assertEquals("Slow Backends", e.getEventType().getField("slowBackends").getLabel(), type);
+            List<String> fields = e.getFields().stream().map(ValueDescriptor::getName).collect(Collectors.toList());
+            int at = fields.indexOf("zombies");
+            assertEquals(List.of("zombies", "halfZombies", "stuck", "idle", "old", "noOutgoing", "slowBackends",
+                    "listenerLeaks"), fields.subList(at, at + 8), type + ": the documented order");
+        }
+        assertEquals(2, acc.getInt("activeConnections"));
     }
 
     @Test

@@ -39,7 +39,7 @@ import java.util.Map;
  * }
  * }</pre>
  * Timeline fields: accumulation {@code activeConnections, threshold, zombies, halfZombies, stuck, idle, old,
- * noOutgoing, listenerLeaks, captureFile}; spike {@code previousCount, activeConnections, increase, spikeThreshold,
+ * noOutgoing, slowBackends, listenerLeaks, captureFile}; spike {@code previousCount, activeConnections, increase, spikeThreshold,
  * intervalMs}; cleanup {@code connectionId, reason, pattern, remoteAddress, targetHost, targetPort, ageMs, idleMs,
  * bytesReceived, bytesSent}; cleanups (a recording with more than 50 cleanups: one per monitor, reason and minute)
  * {@code reason, count, periodSeconds}; capture {@code trigger, file, connections, bytesWritten, error, durationMs};

@@ -84,7 +84,7 @@ final class RecordingReader {
                     count(r, "accumulations");
                     r.timeline.add(new InputReport.TimelineEvent(t, "accumulation", monitor, fields(e,
                             "activeConnections", "threshold", "zombies", "halfZombies", "stuck", "idle", "old",
-                            "noOutgoing", "listenerLeaks", "captureFile")));
+                            "noOutgoing", "slowBackends", "listenerLeaks", "captureFile")));
                     break;
                 }
                 case "ConnectionSpike": {

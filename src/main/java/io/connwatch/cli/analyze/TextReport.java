@@ -99,7 +99,7 @@ public final class TextReport {
             case "accumulation": {
                 List<String> patterns = new ArrayList<>();
                 for (String k : List.of("zombies", "halfZombies", "stuck", "idle", "old", "noOutgoing",
-                        "listenerLeaks")) {
+                        "slowBackends", "listenerLeaks")) {
                     Object n = f.get(k);
                     if (n instanceof Number num && num.longValue() > 0) {
                         patterns.add(k + " " + n);
