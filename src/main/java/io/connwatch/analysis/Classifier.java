@@ -67,9 +67,12 @@ public final class Classifier {
             bits |= Pattern.NO_OUTGOING.bit();
         }
 
+        long slow = scaled(slowAfter, factor);
         if (idle > scaled(idleAfter, factor)) {
             bits |= Pattern.IDLE.bit();
-        } else if (c.inResponse() && now - c.responseStartNanos() > scaled(slowAfter, factor)) {
+        } else if (c.inResponse() && now - c.responseStartNanos() > slow && idle <= slow) {
+            // Still transferring: a byte within the last slowAfter. A response that ended (or stalled) longer ago
+            // than that is no slow backend, even while the connection is not idle yet (idleAfter > slowAfter).
             bits |= Pattern.SLOW_BACKEND.bit();
         }
         if (age > scaled(oldAfter, factor)) {

@@ -368,6 +368,23 @@ class ClassifierTest {
         }
 
         @Test
+        void aResponseThatEndedIsNotSlowWhileTheConnectionWaitsForItsNextRequest() {
+            // Idle only after 30 min: between slowAfter and idleAfter, a finished response must not look slow.
+            Classifier patient = new Classifier(MonitorSettings.builder().idleAfter(Duration.ofMinutes(30)).build()
+                    .rules());
+            Conn conn = routed();
+            conn.c().addBytesReceived(100);
+            conn.c().addBytesSent(1000); // the whole answer at once
+            later(SLOW_AFTER.plus(Duration.ofMinutes(1)));
+            assertEquals(List.of(), Pattern.of(patient.classify(conn.c(), ticker.nanoTime(), 1.0)));
+
+            Conn dripping = streaming(6);
+            later(MS);
+            assertEquals(List.of(Pattern.SLOW_BACKEND), Pattern.of(patient.classify(dripping.c(), ticker.nanoTime(),
+                    1.0)), "still transferring");
+        }
+
+        @Test
         void aStalledResponseIsIdleRatherThanSlow() {
             Conn conn = streaming(1);
             later(IDLE_AFTER.plus(MS));
