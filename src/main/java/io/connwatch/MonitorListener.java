@@ -2,13 +2,14 @@ package io.connwatch;
 
 import io.connwatch.analysis.CheckResult;
 import io.connwatch.capture.CaptureResult;
+import io.connwatch.capture.CaptureTrigger;
 import io.connwatch.cleanup.CleanupEvent;
 import io.connwatch.cleanup.SweepResult;
 
 /**
  * How integrations (JFR, JMX, logging, the command line) learn what a monitor finds, without the monitor knowing
  * them. Every method defaults to doing nothing. Calls come on the monitor's thread, except
- * {@link #onCleanup(CleanupEvent)} for a connection the host itself closed with a cleanup reason, which comes on the
+ * {@link #onCleanup(ConnectionMonitor, CleanupEvent)} for a connection the host itself closed with a cleanup reason, which comes on the
  * host's thread: keep it cheap. A listener that throws is logged and skipped.
  */
 public interface MonitorListener {
@@ -33,7 +34,7 @@ public interface MonitorListener {
     }
 
     /** A dump is about to be written, on the monitor's thread; {@link #onCapture} follows on the same thread. */
-    default void onCaptureStart(ConnectionMonitor monitor, io.connwatch.capture.CaptureTrigger trigger) {
+    default void onCaptureStart(ConnectionMonitor monitor, CaptureTrigger trigger) {
     }
 
     /** A dump was written, or failed. */
