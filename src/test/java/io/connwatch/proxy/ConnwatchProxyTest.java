@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.connwatch.cli.DemoBackend;
+import io.connwatch.testing.TestBackend;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;
@@ -23,7 +23,7 @@ class ConnwatchProxyTest {
     void relaysBothWaysCountsBytesAndClosesNormallyOnHalfCloses() throws Exception {
         for (boolean preferNative : new boolean[] {true, false}) {
             ConnectionTracker tracker = new ConnectionTracker("smoke");
-            try (DemoBackend echo = new DemoBackend(DemoBackend.Behaviour.ECHO);
+            try (TestBackend echo = new TestBackend(TestBackend.Behaviour.ECHO);
                  ConnwatchProxy proxy = ConnwatchProxy.builder().target(echo.address()).tracker(tracker)
                          .preferNative(preferNative).build().start()) {
                 if (!preferNative) {
@@ -54,7 +54,7 @@ class ConnwatchProxyTest {
     @Test
     void tlsIsSpottedByItsFirstByte() throws Exception {
         ConnectionTracker tracker = new ConnectionTracker("tls");
-        try (DemoBackend echo = new DemoBackend(DemoBackend.Behaviour.ECHO);
+        try (TestBackend echo = new TestBackend(TestBackend.Behaviour.ECHO);
              ConnwatchProxy proxy = ConnwatchProxy.builder().target(echo.address()).tracker(tracker).build().start();
              Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.address().getPort())) {
             byte[] clientHello = {0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5};
@@ -69,7 +69,7 @@ class ConnwatchProxyTest {
     @Test
     void shutdownClosesEveryConnectionWithReasonShutdown() throws Exception {
         ConnectionTracker tracker = new ConnectionTracker("shutdown");
-        try (DemoBackend hang = new DemoBackend(DemoBackend.Behaviour.HANG)) {
+        try (TestBackend hang = new TestBackend(TestBackend.Behaviour.HANG)) {
             ConnwatchProxy proxy = ConnwatchProxy.builder().target(hang.address()).tracker(tracker).build().start();
             java.util.List<Socket> clients = new java.util.ArrayList<>();
             for (int i = 0; i < 3; i++) {
