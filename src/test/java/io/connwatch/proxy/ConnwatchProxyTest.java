@@ -15,6 +15,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The reference proxy relays, counts and closes, on both transports. */
@@ -47,6 +48,41 @@ class ConnwatchProxyTest {
                 assertEquals(1, tracker.terminationStats().count(Side.OUTGOING, TerminationReason.NORMAL)
                         + tracker.terminationStats().count(Side.INCOMING, TerminationReason.NORMAL),
                         tracker.terminationStats().snapshot().toString());
+            }
+        }
+    }
+
+    @Test
+    void theClientPipelineHookRunsOncePerClientAtSetUpAndNothingIsAddedPerMessage() throws Exception {
+        ConnectionTracker tracker = new ConnectionTracker("hook");
+        AtomicInteger setUps = new AtomicInteger();
+        AtomicInteger seen = new AtomicInteger();
+        byte[] ping = "ping\n".getBytes(StandardCharsets.US_ASCII);
+        try (TestBackend echo = new TestBackend(TestBackend.Behaviour.ECHO);
+             ConnwatchProxy proxy = ConnwatchProxy.builder().target(echo.address()).tracker(tracker)
+                     .onClientPipeline(pipeline -> {
+                         setUps.incrementAndGet();
+                         pipeline.addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                             @Override
+                             public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                                 seen.incrementAndGet();
+                                 ctx.fireChannelRead(msg);
+                             }
+                         });
+                     }).build().start();
+             Socket a = new Socket(InetAddress.getLoopbackAddress(), proxy.address().getPort());
+             Socket b = new Socket(InetAddress.getLoopbackAddress(), proxy.address().getPort())) {
+            for (int i = 0; i < 3; i++) {
+                for (Socket s : new Socket[] {a, b}) {
+                    s.getOutputStream().write(ping);
+                    assertArrayEquals(ping, s.getInputStream().readNBytes(ping.length), "relayed past the hook's handler");
+                }
+            }
+            assertEquals(2, setUps.get(), "once per client, not per message");
+            assertTrue(seen.get() >= 4, "the hook's handler sits in the relayed path: " + seen.get());
+            for (TrackedConnection c : tracker) {
+                assertTrue(c.incoming().listenerCounts().values().stream().allMatch(n -> n == 1),
+                        "nothing added per message: " + c.incoming().listenerCounts());
             }
         }
     }

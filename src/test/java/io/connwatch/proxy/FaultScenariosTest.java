@@ -407,8 +407,9 @@ class FaultScenariosTest {
     @Test
     void socketsClosedWithoutTellingTheTrackerAreZombiesRemovedAtTheNextSweep() throws Exception {
         TestBackend backend = backend(new TestBackend(TestBackend.Behaviour.ECHO));
-        proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
-        proxy.faults().forgetToTellTracker = true;
+        proxy = ConnwatchProxy.builder().target(backend.address()).tracker(tracker)
+                .connectTimeout(PROXY_CONNECT_TIMEOUT)
+                .onClientPipeline(HostBugs::forgetToTellTracker).build().start();
         monitor(b -> b);
         Socket client = client();
         send(client, REQUEST);
@@ -475,8 +476,9 @@ class FaultScenariosTest {
     @Test
     void handlerAddedPerMessageIsAListenerLeakReportedNotCleaned() throws Exception {
         TestBackend backend = backend(new TestBackend(TestBackend.Behaviour.ECHO));
-        proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
-        proxy.faults().leakHandlerPerMessage = true;
+        proxy = ConnwatchProxy.builder().target(backend.address()).tracker(tracker)
+                .connectTimeout(PROXY_CONNECT_TIMEOUT)
+                .onClientPipeline(HostBugs::leakHandlerPerMessage).build().start();
         monitor(b -> b.listenerLeakThreshold(3));
         Socket client = client();
         int messages = 6;
@@ -486,7 +488,7 @@ class FaultScenariosTest {
             assertArrayEquals(REQUEST, client.getInputStream().readNBytes(REQUEST.length));
         }
         TrackedConnection c = awaitOne();
-        Integer leaked = c.incoming().listenerCounts().get("RelayPair$LeakedHandler");
+        Integer leaked = c.incoming().listenerCounts().get("HostBugs$LeakedHandler");
         assertNotNull(leaked, c.incoming().listenerCounts().toString());
         assertTrue(leaked >= 4, "more than the threshold of 3: " + c.incoming().listenerCounts());
 
