@@ -432,6 +432,8 @@ class FaultScenariosTest {
             }
         });
         long ms = enableCleanupAndAwait(TerminationReason.ZOMBIE_CLEANUP, Side.INCOMING);
+        // Listeners hear of a sweep once it is over, after its closes are already counted.
+        await().atMost(WAIT).pollInterval(POLL).until(() -> sweeps.stream().anyMatch(w -> !w.reportOnly()));
         List<SweepResult> withCleanup = sweeps.stream().filter(w -> !w.reportOnly()).toList();
         assertEquals(1, withCleanup.get(0).cleaned().getOrDefault(TerminationReason.ZOMBIE_CLEANUP, 0),
                 "removed by the first sweep with cleanup on: " + sweeps);
