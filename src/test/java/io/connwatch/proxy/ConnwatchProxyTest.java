@@ -4,6 +4,7 @@ import static io.connwatch.testing.TestTimes.ms;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connwatch.testing.TestBackend;
@@ -75,10 +76,13 @@ class ConnwatchProxyTest {
             for (int i = 0; i < 3; i++) {
                 for (Socket s : new Socket[] {a, b}) {
                     s.getOutputStream().write(ping);
-                    assertArrayEquals(ping, s.getInputStream().readNBytes(ping.length), "relayed past the hook's handler");
+                    assertArrayEquals(ping, s.getInputStream().readNBytes(ping.length),
+                            "relayed past the hook's handler");
                 }
             }
             assertEquals(2, setUps.get(), "once per client, not per message");
+            assertThrows(NoSuchMethodException.class, () -> ConnwatchProxy.Builder.class
+                    .getMethod("onClientPipeline", java.util.function.Consumer.class), "not in the public builder");
             assertTrue(seen.get() >= 4, "the hook's handler sits in the relayed path: " + seen.get());
             for (TrackedConnection c : tracker) {
                 assertTrue(c.incoming().listenerCounts().values().stream().allMatch(n -> n == 1),
