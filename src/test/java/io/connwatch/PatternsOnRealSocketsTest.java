@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connwatch.analysis.CheckResult;
 import io.connwatch.analysis.Pattern;
-import io.connwatch.cli.DemoBackend;
-import io.connwatch.cli.BlockingRelay;
+import io.connwatch.testing.TestBackend;
+import io.connwatch.testing.TestRelay;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Endpoints;
 import io.connwatch.tracking.Side;
@@ -109,8 +109,8 @@ class PatternsOnRealSocketsTest {
 
     @Test
     void hangingBackendIsStuckThenClosedAsStuckNoResponse() throws Exception {
-        DemoBackend backend = use(new DemoBackend(DemoBackend.Behaviour.HANG));
-        BlockingRelay proxy = use(new BlockingRelay(tracker, backend.address()));
+        TestBackend backend = use(new TestBackend(TestBackend.Behaviour.HANG));
+        TestRelay proxy = use(new TestRelay(tracker, backend.address()));
         monitor(b -> b);
         Socket client = proxy.connect();
         send(client, REQUEST);
@@ -127,8 +127,8 @@ class PatternsOnRealSocketsTest {
 
     @Test
     void halfClosedClientWithSilentBackendIsHalfZombieThenClosed() throws Exception {
-        DemoBackend backend = use(new DemoBackend(DemoBackend.Behaviour.HANG));
-        BlockingRelay proxy = use(new BlockingRelay(tracker, backend.address()));
+        TestBackend backend = use(new TestBackend(TestBackend.Behaviour.HANG));
+        TestRelay proxy = use(new TestRelay(tracker, backend.address()));
         monitor(b -> b.stuckAfter(Duration.ofMinutes(5)));
         Socket client = proxy.connect();
         send(client, REQUEST);
@@ -141,8 +141,8 @@ class PatternsOnRealSocketsTest {
 
     @Test
     void halfClosedClientStillReceivingIsNotHalfZombie() throws Exception {
-        DemoBackend backend = use(new DemoBackend(DemoBackend.Behaviour.DRIP));
-        BlockingRelay proxy = use(new BlockingRelay(tracker, backend.address()));
+        TestBackend backend = use(new TestBackend(TestBackend.Behaviour.DRIP));
+        TestRelay proxy = use(new TestRelay(tracker, backend.address()));
         monitor(b -> b.slowAfter(Duration.ofMinutes(5)));
         Socket client = proxy.connect();
         send(client, REQUEST);
@@ -179,8 +179,8 @@ class PatternsOnRealSocketsTest {
 
     @Test
     void neverRoutedConnectionIsNoOutgoingThenClosedAsConnectTimeout() throws Exception {
-        DemoBackend backend = use(new DemoBackend(DemoBackend.Behaviour.ECHO));
-        BlockingRelay proxy = use(new BlockingRelay(tracker, backend.address()).neverRoute());
+        TestBackend backend = use(new TestBackend(TestBackend.Behaviour.ECHO));
+        TestRelay proxy = use(new TestRelay(tracker, backend.address()).neverRoute());
         monitor(b -> b);
         Socket client = proxy.connect();
 
@@ -191,8 +191,8 @@ class PatternsOnRealSocketsTest {
 
     @Test
     void silentConnectionIsIdleAndKeepAliveOutlivesThePlainOne() throws Exception {
-        DemoBackend backend = use(new DemoBackend(DemoBackend.Behaviour.ECHO));
-        BlockingRelay proxy = use(new BlockingRelay(tracker, backend.address()));
+        TestBackend backend = use(new TestBackend(TestBackend.Behaviour.ECHO));
+        TestRelay proxy = use(new TestRelay(tracker, backend.address()));
         monitor(b -> b.inactivityTimeout(ms(1500)).keepAliveMultiplier(4));
         Socket plain = proxy.connect();
         Socket keepAlive = proxy.connect();
@@ -220,8 +220,8 @@ class PatternsOnRealSocketsTest {
 
     @Test
     void longLivedConnectionIsOldThenClosedAtMaxLifetime() throws Exception {
-        DemoBackend backend = use(new DemoBackend(DemoBackend.Behaviour.ECHO));
-        BlockingRelay proxy = use(new BlockingRelay(tracker, backend.address()));
+        TestBackend backend = use(new TestBackend(TestBackend.Behaviour.ECHO));
+        TestRelay proxy = use(new TestRelay(tracker, backend.address()));
         monitor(b -> b.idleAfter(Duration.ofMinutes(5)).maxLifetime(ms(2000)));
         Socket client = proxy.connect();
         send(client, REQUEST);
@@ -235,8 +235,8 @@ class PatternsOnRealSocketsTest {
 
     @Test
     void responseStillTransferringIsSlowBackendAndOnlyReported() throws Exception {
-        DemoBackend backend = use(new DemoBackend(DemoBackend.Behaviour.DRIP));
-        BlockingRelay proxy = use(new BlockingRelay(tracker, backend.address()));
+        TestBackend backend = use(new TestBackend(TestBackend.Behaviour.DRIP));
+        TestRelay proxy = use(new TestRelay(tracker, backend.address()));
         monitor(b -> b.stuckAfter(ms(500)));
         Socket client = proxy.connect();
         send(client, REQUEST);
@@ -251,8 +251,8 @@ class PatternsOnRealSocketsTest {
 
     @Test
     void callbackAddedPerMessageIsAListenerLeak() throws Exception {
-        DemoBackend backend = use(new DemoBackend(DemoBackend.Behaviour.ECHO));
-        BlockingRelay proxy = use(new BlockingRelay(tracker, backend.address()).leakListeners());
+        TestBackend backend = use(new TestBackend(TestBackend.Behaviour.ECHO));
+        TestRelay proxy = use(new TestRelay(tracker, backend.address()).leakListeners());
         monitor(b -> b);
         Socket client = proxy.connect();
         for (int i = 0; i < 5; i++) {
@@ -273,7 +273,7 @@ class PatternsOnRealSocketsTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             nobody = new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
         }
-        BlockingRelay proxy = use(new BlockingRelay(tracker, nobody));
+        TestRelay proxy = use(new TestRelay(tracker, nobody));
         monitor(b -> b);
         for (int i = 0; i < 5; i++) {
             Socket client = proxy.connect();

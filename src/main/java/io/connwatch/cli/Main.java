@@ -1,5 +1,6 @@
 package io.connwatch.cli;
 
+import io.connwatch.demo.DemoCommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;

@@ -13,19 +13,23 @@ import picocli.CommandLine.Model.OptionSpec;
  * Checks of option values that picocli's types alone cannot make, done before a command starts anything (no socket
  * bound, no folder created, no MBean registered). Each refusal is one line in picocli's own form,
  * {@code Invalid value for option '--threshold': '0' must be at least 1}, so every bad-usage line reads alike.
+ *
+ * <p>Part of the command line, not of the library's API: public only for the commands that live in packages of their
+ * own ({@code demo}); the rest stays package-private.
  */
-final class OptionChecks {
+public final class OptionChecks {
     /** The longest monitor name: it appears in the ObjectName, every JFR event and every dump. */
     static final int MAX_NAME = 200;
 
     private final CommandSpec spec;
 
-    OptionChecks(CommandSpec spec) {
+    /** Checks for the options of this command. */
+    public OptionChecks(CommandSpec spec) {
         this.spec = spec;
     }
 
     /** The refusal: the option, the value as given (control characters escaped), and why. */
-    CommandLine.ParameterException bad(String option, String why) {
+    public CommandLine.ParameterException bad(String option, String why) {
         return new CommandLine.ParameterException(spec.commandLine(),
                 "Invalid value for option '" + option + "': '" + Printable.of(raw(option)) + "' " + why);
     }
@@ -99,7 +103,7 @@ final class OptionChecks {
      * A folder for files: it may not exist yet (it is created when first needed, not now), but it must not hold
      * {@code ..}, must not be a file, must not lie below a file, and must be writable when it exists.
      */
-    void folder(String option, Path dir) {
+    public void folder(String option, Path dir) {
         if (dir == null) {
             return;
         }

@@ -9,6 +9,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
@@ -19,6 +20,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * The monitored reference TCP proxy: listens, connects each client to the target (with a connect timeout), relays
@@ -47,7 +49,7 @@ public final class ConnwatchProxy implements AutoCloseable {
     private final Transport transport;
     private final int workerThreads;
     private final boolean tracking;
-    private final Faults faults = new Faults();
+    private final Consumer<ChannelPipeline> clientPipelineHook;
     private final ChannelGroup clients = new DefaultChannelGroup("connwatch-proxy-clients", GlobalEventExecutor.INSTANCE);
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
@@ -61,6 +63,7 @@ public final class ConnwatchProxy implements AutoCloseable {
         this.transport = Transport.pick(b.preferNative);
         this.workerThreads = b.workerThreads;
         this.tracking = b.tracking;
+        this.clientPipelineHook = b.clientPipelineHook;
     }
 
     /** A builder: {@code target} is required; the rest have defaults. */
@@ -90,6 +93,7 @@ public final class ConnwatchProxy implements AutoCloseable {
                             ch.pipeline().addLast(new LifecycleTrackingHandler(tracker));
                         }
                         ch.pipeline().addLast(new FrontendHandler(ConnwatchProxy.this));
+                        clientPipelineHook.accept(ch.pipeline());
                     }
                 });
         try {
@@ -139,10 +143,6 @@ public final class ConnwatchProxy implements AutoCloseable {
         return transport;
     }
 
-    Faults faults() {
-        return faults;
-    }
-
     /**
      * Stops accepting, closes every connection with reason {@code shutdown} (pending writes flushed), and stops the
      * event loops.
@@ -170,14 +170,6 @@ public final class ConnwatchProxy implements AutoCloseable {
         }
     }
 
-    /** Host bugs the fault-scenario tests reproduce; off in any proxy built through the public API. */
-    static final class Faults {
-        /** Scenario 7: sockets closed, tracker never told. */
-        volatile boolean forgetToTellTracker;
-        /** Scenario 8: a handler added per message and never removed. */
-        volatile boolean leakHandlerPerMessage;
-    }
-
     /** Builds a {@link ConnwatchProxy}. */
     public static final class Builder {
         private InetSocketAddress listen = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
@@ -187,8 +179,20 @@ public final class ConnwatchProxy implements AutoCloseable {
         private boolean preferNative = true;
         private int workerThreads;
         private boolean tracking = true;
+        private Consumer<ChannelPipeline> clientPipelineHook = pipeline -> { };
 
         private Builder() {
+        }
+
+        /**
+         * For tests: adds handlers to each client's pipeline once, when the channel is set up, after the proxy's own
+         * (the tracking handler first, then the one that connects to the target; the relay handler is added last once
+         * connected). The fault scenarios reproduce a host's bugs this way, so the relay itself holds no switch for
+         * them and nothing is read per message. Not public: a proxy built through the API has none.
+         */
+        Builder onClientPipeline(Consumer<ChannelPipeline> hook) {
+            this.clientPipelineHook = Objects.requireNonNull(hook, "hook");
+            return this;
         }
 
         /**

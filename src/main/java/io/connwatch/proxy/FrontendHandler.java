@@ -45,7 +45,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     public void channelActive(ChannelHandlerContext ctx) {
         Channel client = ctx.channel();
         TrackedConnection c = TrackingHandler.connection(client);
-        pair = new RelayPair(client, c, proxy.faults());
+        pair = new RelayPair(client, c);
         InetSocketAddress target = proxy.target();
         if (c != null) {
             c.target(target.getHostString(), target.getPort());

@@ -39,7 +39,6 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        pair.onMessage(ctx.channel(), side);
         TrackedConnection c = pair.connection;
         if (c != null && msg instanceof ByteBuf) {
             // Counted here rather than by a handler in each pipeline: one call, no extra pipeline hop.

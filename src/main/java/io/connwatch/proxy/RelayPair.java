@@ -1,6 +1,5 @@
 package io.connwatch.proxy;
 
-import io.connwatch.netty.LifecycleTrackingHandler;
 import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TrackedConnection;
 import io.netty.buffer.Unpooled;
@@ -15,12 +14,10 @@ final class RelayPair {
     volatile Channel backend;
     private boolean clientEnded;
     private boolean backendEnded;
-    private final ConnwatchProxy.Faults faults;
 
-    RelayPair(Channel client, TrackedConnection connection, ConnwatchProxy.Faults faults) {
+    RelayPair(Channel client, TrackedConnection connection) {
         this.client = client;
         this.connection = connection;
-        this.faults = faults;
     }
 
     /** Records that {@code side}'s input ended; true when both have. */
@@ -33,18 +30,8 @@ final class RelayPair {
         return clientEnded && backendEnded;
     }
 
-    void onMessage(Channel from, Side side) {
-        if (side == Side.INCOMING && faults.leakHandlerPerMessage) {
-            from.pipeline().addLast(new LeakedHandler());
-        }
-    }
-
     /** Flushes what is pending and closes both channels. */
     void closeBoth() {
-        if (faults.forgetToTellTracker && client.pipeline().get(LifecycleTrackingHandler.class) != null) {
-            // The bug of scenario 7: the handler that would tell the tracker is gone before the close.
-            client.pipeline().remove(LifecycleTrackingHandler.class);
-        }
         closeOnFlush(client);
         Channel b = backend;
         if (b != null) {
@@ -58,9 +45,5 @@ final class RelayPair {
         } else {
             ch.close();
         }
-    }
-
-    /** A handler the faulty proxy adds per message and never removes. */
-    static final class LeakedHandler extends io.netty.channel.ChannelInboundHandlerAdapter {
     }
 }

@@ -4,8 +4,8 @@ import static io.connwatch.testing.TestTimes.ms;
 
 import io.connwatch.ConnectionMonitor;
 import io.connwatch.MonitorSettings;
-import io.connwatch.cli.BlockingRelay;
-import io.connwatch.cli.DemoBackend;
+import io.connwatch.testing.TestBackend;
+import io.connwatch.testing.TestRelay;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.TerminationReason;
 import java.io.BufferedReader;
@@ -22,7 +22,7 @@ import jdk.jfr.FlightRecorder;
  * recording of its own, so that {@code jcmd JFR.start} is the only thing that starts JFR.
  *
  * <p>Argument: the monitor's configured dump folder. It starts a hanging and an echoing backend, a
- * {@link BlockingRelay} in front of each, prints {@code READY hang=<relay port> echo=<relay port>
+ * {@link TestRelay} in front of each, prints {@code READY hang=<relay port> echo=<relay port>
  * hangBackend=<port> echoBackend=<port> pid=<pid>}, then answers commands read line by line on stdin, one line of
  * answer each:
  * <ul>
@@ -59,10 +59,10 @@ public final class MonitoredServerMain {
                 .jitter(0)
                 .outputDirectory(configured)
                 .build();
-        DemoBackend hang = new DemoBackend(DemoBackend.Behaviour.HANG);
-        DemoBackend echo = new DemoBackend(DemoBackend.Behaviour.ECHO);
-        BlockingRelay hangRelay = new BlockingRelay(tracker, hang.address());
-        BlockingRelay echoRelay = new BlockingRelay(tracker, echo.address());
+        TestBackend hang = new TestBackend(TestBackend.Behaviour.HANG);
+        TestBackend echo = new TestBackend(TestBackend.Behaviour.ECHO);
+        TestRelay hangRelay = new TestRelay(tracker, hang.address());
+        TestRelay echoRelay = new TestRelay(tracker, echo.address());
         ConnectionMonitor monitor = new ConnectionMonitor(tracker, settings).start();
 
         out.println("READY hang=" + hangRelay.address().getPort() + " echo=" + echoRelay.address().getPort()

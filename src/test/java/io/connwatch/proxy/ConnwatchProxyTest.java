@@ -4,9 +4,10 @@ import static io.connwatch.testing.TestTimes.ms;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.connwatch.cli.DemoBackend;
+import io.connwatch.testing.TestBackend;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;
@@ -15,6 +16,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The reference proxy relays, counts and closes, on both transports. */
@@ -23,7 +25,7 @@ class ConnwatchProxyTest {
     void relaysBothWaysCountsBytesAndClosesNormallyOnHalfCloses() throws Exception {
         for (boolean preferNative : new boolean[] {true, false}) {
             ConnectionTracker tracker = new ConnectionTracker("smoke");
-            try (DemoBackend echo = new DemoBackend(DemoBackend.Behaviour.ECHO);
+            try (TestBackend echo = new TestBackend(TestBackend.Behaviour.ECHO);
                  ConnwatchProxy proxy = ConnwatchProxy.builder().target(echo.address()).tracker(tracker)
                          .preferNative(preferNative).build().start()) {
                 if (!preferNative) {
@@ -52,9 +54,47 @@ class ConnwatchProxyTest {
     }
 
     @Test
+    void theClientPipelineHookRunsOncePerClientAtSetUpAndNothingIsAddedPerMessage() throws Exception {
+        ConnectionTracker tracker = new ConnectionTracker("hook");
+        AtomicInteger setUps = new AtomicInteger();
+        AtomicInteger seen = new AtomicInteger();
+        byte[] ping = "ping\n".getBytes(StandardCharsets.US_ASCII);
+        try (TestBackend echo = new TestBackend(TestBackend.Behaviour.ECHO);
+             ConnwatchProxy proxy = ConnwatchProxy.builder().target(echo.address()).tracker(tracker)
+                     .onClientPipeline(pipeline -> {
+                         setUps.incrementAndGet();
+                         pipeline.addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                             @Override
+                             public void channelRead(io.netty.channel.ChannelHandlerContext ctx, Object msg) {
+                                 seen.incrementAndGet();
+                                 ctx.fireChannelRead(msg);
+                             }
+                         });
+                     }).build().start();
+             Socket a = new Socket(InetAddress.getLoopbackAddress(), proxy.address().getPort());
+             Socket b = new Socket(InetAddress.getLoopbackAddress(), proxy.address().getPort())) {
+            for (int i = 0; i < 3; i++) {
+                for (Socket s : new Socket[] {a, b}) {
+                    s.getOutputStream().write(ping);
+                    assertArrayEquals(ping, s.getInputStream().readNBytes(ping.length),
+                            "relayed past the hook's handler");
+                }
+            }
+            assertEquals(2, setUps.get(), "once per client, not per message");
+            assertThrows(NoSuchMethodException.class, () -> ConnwatchProxy.Builder.class
+                    .getMethod("onClientPipeline", java.util.function.Consumer.class), "not in the public builder");
+            assertTrue(seen.get() >= 4, "the hook's handler sits in the relayed path: " + seen.get());
+            for (TrackedConnection c : tracker) {
+                assertTrue(c.incoming().listenerCounts().values().stream().allMatch(n -> n == 1),
+                        "nothing added per message: " + c.incoming().listenerCounts());
+            }
+        }
+    }
+
+    @Test
     void tlsIsSpottedByItsFirstByte() throws Exception {
         ConnectionTracker tracker = new ConnectionTracker("tls");
-        try (DemoBackend echo = new DemoBackend(DemoBackend.Behaviour.ECHO);
+        try (TestBackend echo = new TestBackend(TestBackend.Behaviour.ECHO);
              ConnwatchProxy proxy = ConnwatchProxy.builder().target(echo.address()).tracker(tracker).build().start();
              Socket client = new Socket(InetAddress.getLoopbackAddress(), proxy.address().getPort())) {
             byte[] clientHello = {0x16, 0x03, 0x01, 0x00, 0x05, 1, 2, 3, 4, 5};
@@ -69,7 +109,7 @@ class ConnwatchProxyTest {
     @Test
     void shutdownClosesEveryConnectionWithReasonShutdown() throws Exception {
         ConnectionTracker tracker = new ConnectionTracker("shutdown");
-        try (DemoBackend hang = new DemoBackend(DemoBackend.Behaviour.HANG)) {
+        try (TestBackend hang = new TestBackend(TestBackend.Behaviour.HANG)) {
             ConnwatchProxy proxy = ConnwatchProxy.builder().target(hang.address()).tracker(tracker).build().start();
             java.util.List<Socket> clients = new java.util.ArrayList<>();
             for (int i = 0; i < 3; i++) {

@@ -20,9 +20,9 @@ import io.connwatch.analysis.Pattern;
 import io.connwatch.capture.CaptureTrigger;
 import io.connwatch.cleanup.CleanupSweep;
 import io.connwatch.cleanup.SweepResult;
-import io.connwatch.cli.DemoBackend;
 import io.connwatch.netty.NettyEndpoint;
 import io.connwatch.netty.TrackingHandler;
+import io.connwatch.testing.TestBackend;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;
@@ -158,7 +158,7 @@ class FaultScenariosTest {
 
     @Test
     void hangingBackendIsStuckThenClosedAsStuckNoResponse() throws Exception {
-        DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.HANG));
+        TestBackend backend = backend(new TestBackend(TestBackend.Behaviour.HANG));
         proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         monitor(b -> b);
         Socket client = client();
@@ -186,7 +186,7 @@ class FaultScenariosTest {
         // One event loop: a client's close is queued there before the next client is accepted, so the clients one
         // after the other cannot pile up, however the threads are scheduled. (With several loops, a loop that is
         // descheduled for a moment holds a closed record while the next client arrives on another.)
-        proxy = ConnwatchProxy.builder().target(DemoBackend.refusingAddress()).tracker(tracker)
+        proxy = ConnwatchProxy.builder().target(TestBackend.refusingAddress()).tracker(tracker)
                 .connectTimeout(PROXY_CONNECT_TIMEOUT).workerThreads(1).build().start();
         // Report-only: the proxy alone must close these, no cleanup rule may help.
         monitor(b -> b.accumulationThreshold(5).spikeThreshold(5));
@@ -221,7 +221,7 @@ class FaultScenariosTest {
 
     @Test
     void backendThatNeverAcceptsIsNoOutgoingThenClosedAsConnectTimeout() throws Exception {
-        DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.NEVER_ACCEPT));
+        TestBackend backend = backend(new TestBackend(TestBackend.Behaviour.NEVER_ACCEPT));
         // The proxy's own connect timeout is long: the monitor's rule is what must end it.
         proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         monitor(b -> b);
@@ -255,7 +255,7 @@ class FaultScenariosTest {
     }
 
     private void clientLeavingWhileTheConnectIsPending(boolean reset, TerminationReason expected) throws Exception {
-        DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.NEVER_ACCEPT));
+        TestBackend backend = backend(new TestBackend(TestBackend.Behaviour.NEVER_ACCEPT));
         proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         // Report-only, so that no cleanup rule can hide a record the proxy forgot.
         monitor(b -> b);
@@ -289,7 +289,7 @@ class FaultScenariosTest {
 
     @Test
     void halfClosedClientWithSilentBackendIsHalfZombieThenClosed() throws Exception {
-        DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.HANG));
+        TestBackend backend = backend(new TestBackend(TestBackend.Behaviour.HANG));
         proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         // STUCK would also match (a request, no answer): push it out so HALF_ZOMBIE is the rule that cleans.
         monitor(b -> b.stuckAfter(Duration.ofMinutes(5)));
@@ -312,7 +312,7 @@ class FaultScenariosTest {
 
     @Test
     void halfClosedClientStillReceivingAResponseIsNotAHalfZombie() throws Exception {
-        DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.DRIP));
+        TestBackend backend = backend(new TestBackend(TestBackend.Behaviour.DRIP));
         proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         monitor(b -> b.stuckAfter(Duration.ofMinutes(5)).slowAfter(Duration.ofMinutes(5)).cleanupEnabled(true));
         Socket client = client();
@@ -406,9 +406,10 @@ class FaultScenariosTest {
 
     @Test
     void socketsClosedWithoutTellingTheTrackerAreZombiesRemovedAtTheNextSweep() throws Exception {
-        DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.ECHO));
-        proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
-        proxy.faults().forgetToTellTracker = true;
+        TestBackend backend = backend(new TestBackend(TestBackend.Behaviour.ECHO));
+        proxy = ConnwatchProxy.builder().target(backend.address()).tracker(tracker)
+                .connectTimeout(PROXY_CONNECT_TIMEOUT)
+                .onClientPipeline(HostBugs::forgetToTellTracker).build().start();
         monitor(b -> b);
         Socket client = client();
         send(client, REQUEST);
@@ -431,6 +432,8 @@ class FaultScenariosTest {
             }
         });
         long ms = enableCleanupAndAwait(TerminationReason.ZOMBIE_CLEANUP, Side.INCOMING);
+        // Listeners hear of a sweep once it is over, after its closes are already counted.
+        await().atMost(WAIT).pollInterval(POLL).until(() -> sweeps.stream().anyMatch(w -> !w.reportOnly()));
         List<SweepResult> withCleanup = sweeps.stream().filter(w -> !w.reportOnly()).toList();
         assertEquals(1, withCleanup.get(0).cleaned().getOrDefault(TerminationReason.ZOMBIE_CLEANUP, 0),
                 "removed by the first sweep with cleanup on: " + sweeps);
@@ -441,7 +444,7 @@ class FaultScenariosTest {
 
     @Test
     void aSweepWhileTheProxyClosesAConnectionIsNotAZombie() throws Exception {
-        DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.ECHO));
+        TestBackend backend = backend(new TestBackend(TestBackend.Behaviour.ECHO));
         proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         monitor(b -> b.cleanupEnabled(true));
         Socket client = client();
@@ -474,9 +477,10 @@ class FaultScenariosTest {
 
     @Test
     void handlerAddedPerMessageIsAListenerLeakReportedNotCleaned() throws Exception {
-        DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.ECHO));
-        proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
-        proxy.faults().leakHandlerPerMessage = true;
+        TestBackend backend = backend(new TestBackend(TestBackend.Behaviour.ECHO));
+        proxy = ConnwatchProxy.builder().target(backend.address()).tracker(tracker)
+                .connectTimeout(PROXY_CONNECT_TIMEOUT)
+                .onClientPipeline(HostBugs::leakHandlerPerMessage).build().start();
         monitor(b -> b.listenerLeakThreshold(3));
         Socket client = client();
         int messages = 6;
@@ -486,7 +490,7 @@ class FaultScenariosTest {
             assertArrayEquals(REQUEST, client.getInputStream().readNBytes(REQUEST.length));
         }
         TrackedConnection c = awaitOne();
-        Integer leaked = c.incoming().listenerCounts().get("RelayPair$LeakedHandler");
+        Integer leaked = c.incoming().listenerCounts().get("HostBugs$LeakedHandler");
         assertNotNull(leaked, c.incoming().listenerCounts().toString());
         assertTrue(leaked >= 4, "more than the threshold of 3: " + c.incoming().listenerCounts());
 
@@ -514,7 +518,7 @@ class FaultScenariosTest {
 
     @Test
     void idleKeepAliveConnectionIsIdleAndOutlivesThePlainInactivityTimeout() throws Exception {
-        DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.ECHO));
+        TestBackend backend = backend(new TestBackend(TestBackend.Behaviour.ECHO));
         proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         Duration inactivity = ms(500);
         int multiplier = 4;
@@ -555,7 +559,7 @@ class FaultScenariosTest {
     @Test
     void burstOfAThousandConnectionsIsOneSpikeOneAccumulationOneCapture() throws Exception {
         int n = burstSize(1000);
-        DemoBackend backend = backend(new DemoBackend(DemoBackend.Behaviour.ECHO));
+        TestBackend backend = backend(new TestBackend(TestBackend.Behaviour.ECHO));
         proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         // Built but not started: a baseline check at 0, then the burst lands between two checks.
         // Thresholds of the other patterns long: a thread-per-connection echo backend on a loaded machine may take
@@ -937,7 +941,7 @@ class FaultScenariosTest {
         });
 
         LateBackend() throws IOException {
-            // Fill the accept queue (backlog + 1 on Linux), as DemoBackend's NEVER_ACCEPT does.
+            // Fill the accept queue (backlog + 1 on Linux), as TestBackend's NEVER_ACCEPT does.
             for (int i = 0; i < 2; i++) {
                 Socket filler = new Socket();
                 sockets.add(filler);

@@ -7,8 +7,6 @@ import io.connwatch.ConnectionMonitor;
 import io.connwatch.MonitorSettings;
 import io.connwatch.analysis.CheckResult;
 import io.connwatch.analysis.Pattern;
-import io.connwatch.cli.BlockingRelay;
-import io.connwatch.cli.DemoBackend;
 import io.connwatch.proxy.ConnwatchProxy;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Side;
@@ -29,7 +27,7 @@ import java.util.function.UnaryOperator;
 import jdk.jfr.Recording;
 
 /**
- * Real connections on loopback, through {@link BlockingRelay}s to {@link DemoBackend}s, that show the patterns a
+ * Real connections on loopback, through {@link TestRelay}s to {@link TestBackend}s, that show the patterns a
  * test asks for, under a monitor with short thresholds. The monitor is started (its clock ticks) but checks only
  * when asked: a test decides which check its events and dumps come from. Cleanup is off, so what was found stays.
  */
@@ -40,7 +38,7 @@ public final class LoopbackPatterns implements AutoCloseable {
     private static final byte[] REQUEST = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
-    private final Map<DemoBackend.Behaviour, DemoBackend> backends = new EnumMap<>(DemoBackend.Behaviour.class);
+    private final Map<TestBackend.Behaviour, TestBackend> backends = new EnumMap<>(TestBackend.Behaviour.class);
     private final ConnectionTracker tracker;
     private final ConnectionMonitor monitor;
 
@@ -78,10 +76,10 @@ public final class LoopbackPatterns implements AutoCloseable {
         return monitor;
     }
 
-    private DemoBackend backend(DemoBackend.Behaviour behaviour) throws IOException {
-        DemoBackend b = backends.get(behaviour);
+    private TestBackend backend(TestBackend.Behaviour behaviour) throws IOException {
+        TestBackend b = backends.get(behaviour);
         if (b == null) {
-            b = use(new DemoBackend(behaviour));
+            b = use(new TestBackend(behaviour));
             backends.put(behaviour, b);
         }
         return b;
@@ -92,8 +90,8 @@ public final class LoopbackPatterns implements AutoCloseable {
         return resource;
     }
 
-    private BlockingRelay relay(DemoBackend.Behaviour behaviour) throws IOException {
-        return use(new BlockingRelay(tracker, backend(behaviour).address()));
+    private TestRelay relay(TestBackend.Behaviour behaviour) throws IOException {
+        return use(new TestRelay(tracker, backend(behaviour).address()));
     }
 
     private static void send(Socket s, byte[] bytes) throws IOException {
@@ -105,7 +103,7 @@ public final class LoopbackPatterns implements AutoCloseable {
     /** A request to a backend that never answers: STUCK. */
     public LoopbackPatterns stuck() throws IOException {
         long opened = tracker.totalOpened();
-        send(relay(DemoBackend.Behaviour.HANG).connect(), REQUEST);
+        send(relay(TestBackend.Behaviour.HANG).connect(), REQUEST);
         awaitTracked(opened);
         return this;
     }
@@ -113,7 +111,7 @@ public final class LoopbackPatterns implements AutoCloseable {
     /** A request to a backend that drips its answer a byte at a time: SLOW_BACKEND, and nothing else. */
     public LoopbackPatterns slowBackend() throws IOException {
         long opened = tracker.totalOpened();
-        send(relay(DemoBackend.Behaviour.DRIP).connect(), REQUEST);
+        send(relay(TestBackend.Behaviour.DRIP).connect(), REQUEST);
         awaitTracked(opened);
         return this;
     }
@@ -121,7 +119,7 @@ public final class LoopbackPatterns implements AutoCloseable {
     /** A request through the reference Netty proxy to a backend that never answers: STUCK, with Netty's handlers. */
     public LoopbackPatterns stuckThroughNettyProxy() throws Exception {
         long opened = tracker.totalOpened();
-        ConnwatchProxy proxy = use(ConnwatchProxy.builder().target(backend(DemoBackend.Behaviour.HANG).address())
+        ConnwatchProxy proxy = use(ConnwatchProxy.builder().target(backend(TestBackend.Behaviour.HANG).address())
                 .tracker(tracker).build().start());
         Socket client = use(new Socket(InetAddress.getLoopbackAddress(), proxy.address().getPort()));
         send(client, REQUEST);
@@ -132,7 +130,7 @@ public final class LoopbackPatterns implements AutoCloseable {
     /** A request, then the client half-closes, to a backend that stays silent: HALF_ZOMBIE (and STUCK). */
     public LoopbackPatterns halfZombie() throws IOException {
         long opened = tracker.totalOpened();
-        Socket client = relay(DemoBackend.Behaviour.HANG).connect();
+        Socket client = relay(TestBackend.Behaviour.HANG).connect();
         send(client, REQUEST);
         client.shutdownOutput();
         awaitTracked(opened);
@@ -142,7 +140,7 @@ public final class LoopbackPatterns implements AutoCloseable {
     /** A client the relay never routes: NO_OUTGOING. */
     public LoopbackPatterns noOutgoing() throws IOException {
         long opened = tracker.totalOpened();
-        use(new BlockingRelay(tracker, backend(DemoBackend.Behaviour.HANG).address()).neverRoute()).connect();
+        use(new TestRelay(tracker, backend(TestBackend.Behaviour.HANG).address()).neverRoute()).connect();
         awaitTracked(opened);
         return this;
     }
@@ -150,7 +148,7 @@ public final class LoopbackPatterns implements AutoCloseable {
     /** A relay that closes both sockets when the client half-closes and never tells the tracker: ZOMBIE. */
     public LoopbackPatterns zombie() throws IOException {
         long opened = tracker.totalOpened();
-        BlockingRelay relay = use(new BlockingRelay(tracker, backend(DemoBackend.Behaviour.ECHO).address())
+        TestRelay relay = use(new TestRelay(tracker, backend(TestBackend.Behaviour.ECHO).address())
                 .forgetful());
         Socket client = relay.connect();
         send(client, REQUEST);
@@ -163,7 +161,7 @@ public final class LoopbackPatterns implements AutoCloseable {
     /** A relay that adds a callback per message, five messages echoed: LISTENER_LEAK (and SLOW_BACKEND later). */
     public LoopbackPatterns listenerLeak() throws IOException {
         long opened = tracker.totalOpened();
-        BlockingRelay relay = use(new BlockingRelay(tracker, backend(DemoBackend.Behaviour.ECHO).address())
+        TestRelay relay = use(new TestRelay(tracker, backend(TestBackend.Behaviour.ECHO).address())
                 .leakListeners());
         Socket client = relay.connect();
         for (int i = 0; i < 5; i++) {
@@ -177,7 +175,7 @@ public final class LoopbackPatterns implements AutoCloseable {
     /** A backend that refuses: the relay closes at once, counted as {@code econnrefused} on the outgoing side. */
     public LoopbackPatterns refused() throws IOException {
         long n = tracker.terminationStats().count(Side.OUTGOING, TerminationReason.ECONNREFUSED);
-        BlockingRelay relay = use(new BlockingRelay(tracker, DemoBackend.refusingAddress()));
+        TestRelay relay = use(new TestRelay(tracker, TestBackend.refusingAddress()));
         Socket client = relay.connect();
         await().atMost(ms(8000)).until(() ->
                 tracker.terminationStats().count(Side.OUTGOING, TerminationReason.ECONNREFUSED) > n);

@@ -1,4 +1,4 @@
-package io.connwatch.cli;
+package io.connwatch.demo;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,10 +14,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
-/** Backends on loopback that behave the ways SPEC's fault scenarios need: for the demo and the tests. */
-public final class DemoBackend implements AutoCloseable {
+/** The demo's backends on loopback: they echo, hang, drip an answer or never accept. */
+final class DemoBackend implements AutoCloseable {
     /** How the backend treats each connection. */
-    public enum Behaviour {
+    enum Behaviour {
         /** Echoes what it reads; closes when the client half-closes. */
         ECHO,
         /** Reads and never answers nor closes. */
@@ -43,7 +43,7 @@ public final class DemoBackend implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
     /** Starts a backend on an ephemeral loopback port. */
-    public DemoBackend(Behaviour behaviour) throws IOException {
+    DemoBackend(Behaviour behaviour) throws IOException {
         this.behaviour = behaviour;
         if (behaviour == Behaviour.NEVER_ACCEPT) {
             this.server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
@@ -60,14 +60,14 @@ public final class DemoBackend implements AutoCloseable {
     }
 
     /** An address on loopback where nothing listens: connects are refused. */
-    public static InetSocketAddress refusingAddress() throws IOException {
+    static InetSocketAddress refusingAddress() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
         }
     }
 
     /** Where to connect. */
-    public InetSocketAddress address() {
+    InetSocketAddress address() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
     }
 

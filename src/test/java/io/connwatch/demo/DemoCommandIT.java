@@ -1,4 +1,4 @@
-package io.connwatch.cli;
+package io.connwatch.demo;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.connwatch.cli;
+package io.connwatch.demo;
 
 import java.io.IOException;
 import java.io.InputStream;

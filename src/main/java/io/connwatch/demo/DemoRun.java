@@ -1,4 +1,4 @@
-package io.connwatch.cli;
+package io.connwatch.demo;
 
 import io.connwatch.ConnectionMonitor;
 import io.connwatch.MonitorListener;
@@ -9,6 +9,7 @@ import io.connwatch.capture.CaptureResult;
 import io.connwatch.capture.CaptureTrigger;
 import io.connwatch.cleanup.CleanupEvent;
 import io.connwatch.cleanup.SweepResult;
+import io.connwatch.cli.Main;
 import io.connwatch.proxy.ConnwatchProxy;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Side;

@@ -1,4 +1,4 @@
-package io.connwatch.cli;
+package io.connwatch.demo;
 
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Endpoints;
@@ -28,22 +28,23 @@ import java.util.function.Consumer;
  * A blocking TCP relay on loopback wired to a tracker the way the README tells a plain-socket host to: one thread per
  * direction, bytes counted on every read, half-close passed through, close reasons from what happened.
  *
- * <p>It can also reproduce a host's bugs, for the demo and the tests: never routing a client, adding a callback per
- * message and never removing it, and closing sockets without telling the tracker.
+ * <p>The demo runs it with one of two host bugs: adding a callback per message and never removing it, or closing
+ * sockets without telling the tracker.
  */
-public final class BlockingRelay implements AutoCloseable {
+final class BlockingRelay implements AutoCloseable {
+    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+
+
     private final ConnectionTracker tracker;
     private final InetSocketAddress target;
     private final ServerSocket server;
     private final ExecutorService threads;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-    private volatile boolean neverRoute;
     private volatile boolean leakListeners;
     private volatile boolean forgetful;
-    private volatile int connectTimeoutMillis = 5_000;
 
     /** Listens on an ephemeral loopback port and relays each client to {@code target}. */
-    public BlockingRelay(ConnectionTracker tracker, InetSocketAddress target) throws IOException {
+    BlockingRelay(ConnectionTracker tracker, InetSocketAddress target) throws IOException {
         this.tracker = tracker;
         this.target = target;
         this.server = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
@@ -55,40 +56,21 @@ public final class BlockingRelay implements AutoCloseable {
         threads.execute(this::acceptLoop);
     }
 
-    /** Bug: accepted clients are tracked but never connected to the backend. */
-    public BlockingRelay neverRoute() {
-        this.neverRoute = true;
-        return this;
-    }
-
     /** Bug: each message from the client registers one more "data" callback that is never removed. */
-    public BlockingRelay leakListeners() {
+    BlockingRelay leakListeners() {
         this.leakListeners = true;
         return this;
     }
 
     /** Bug: when a side ends, both sockets are closed and the tracker is never told. */
-    public BlockingRelay forgetful() {
+    BlockingRelay forgetful() {
         this.forgetful = true;
         return this;
     }
 
-    /** The backend connect timeout (default 5 s). */
-    public BlockingRelay connectTimeoutMillis(int ms) {
-        this.connectTimeoutMillis = ms;
-        return this;
-    }
-
     /** Where clients connect. */
-    public InetSocketAddress address() {
+    InetSocketAddress address() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
-    }
-
-    /** Opens a client socket to the relay; closed with the relay. */
-    public Socket connect() throws IOException {
-        Socket s = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
-        sockets.add(s);
-        return s;
     }
 
     private void acceptLoop() {
@@ -108,13 +90,10 @@ public final class BlockingRelay implements AutoCloseable {
         TrackedConnection c = tracker.open(Endpoints.of(client, () -> Map.of("data", callbacks.size())),
                 client.getRemoteSocketAddress(), client.getLocalPort());
         c.target(target.getHostString(), target.getPort());
-        if (neverRoute) {
-            return;
-        }
         Socket backend = new Socket();
         sockets.add(backend);
         try {
-            backend.connect(target, connectTimeoutMillis);
+            backend.connect(target, CONNECT_TIMEOUT_MILLIS);
         } catch (ConnectException refused) {
             c.close(Side.OUTGOING, TerminationReason.ECONNREFUSED);
             closeQuietly(client);
