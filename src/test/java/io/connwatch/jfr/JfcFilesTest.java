@@ -349,7 +349,7 @@ class JfcFilesTest {
                 statisticsColumns.subList(0, 3), "active connections over time");
 
         // Every pattern's count the events carry, listed in the events' order, on the pages of the events.
-        Set<String> patternKeys = Stream.of(Pattern.values()).map(Pattern::summaryKey).collect(Collectors.toSet());
+        Set<String> patternKeys = Stream.of(Pattern.values()).map(Pattern::countName).collect(Collectors.toSet());
         for (Map.Entry<String, String> page : Map.of("Connection Statistics", "io.connwatch.ConnectionStatistics",
                 "Accumulations", "io.connwatch.ConnectionAccumulation").entrySet()) {
             List<String> carried = recorded.get(page.getValue()).getAttributes().stream()
