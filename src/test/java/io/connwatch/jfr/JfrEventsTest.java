@@ -36,10 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Each connwatch event seen by an in-process {@link RecordingStream}, with the values of the scenario driven. */
 class JfrEventsTest {
-    private static final List<String> NAMES = List.of("io.connwatch.ConnectionAccumulation",
-            "io.connwatch.ConnectionSpike", "io.connwatch.ConnectionCleanup", "io.connwatch.DiagnosticCapture",
-            "io.connwatch.ConnectionStatistics", "io.connwatch.PatternTally", "io.connwatch.ConnectionOpened",
-            "io.connwatch.ConnectionClosed");
+    private static final List<String> NAMES = JfrIntegration.EVENT_NAMES;
 
     @TempDir
     Path dumps;
@@ -60,6 +57,14 @@ class JfrEventsTest {
 
     private List<RecordedEvent> of(String name) {
         return events.stream().filter(e -> e.getEventType().getName().equals(name)).collect(Collectors.toList());
+    }
+
+    @Test
+    void theEventTypesAreTheDocumentedOnes() {
+        assertEquals(List.of("io.connwatch.ConnectionAccumulation", "io.connwatch.ConnectionSpike",
+                "io.connwatch.ConnectionCleanup", "io.connwatch.DiagnosticCapture", "io.connwatch.ConnectionStatistics",
+                "io.connwatch.PatternTally", "io.connwatch.ConnectionOpened", "io.connwatch.ConnectionClosed"),
+                JfrIntegration.EVENT_NAMES);
     }
 
     @Test
