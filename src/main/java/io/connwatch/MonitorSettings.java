@@ -124,7 +124,10 @@ public final class MonitorSettings {
                 + values.cleanupInterval + ", " + rules + "]";
     }
 
-    /** Builds {@link MonitorSettings}; every setter checks its value at once. */
+    /**
+     * Builds {@link MonitorSettings}; every setter checks its value at once. The rules' setters, from
+     * {@link #stuckAfter} to {@link #cleanupEnabled}, are {@link PatternRules.Builder}'s, with the same checks.
+     */
     public static final class Builder {
         private final Values values;
         private final PatternRules.Builder rules;
