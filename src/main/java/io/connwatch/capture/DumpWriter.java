@@ -65,10 +65,6 @@ public final class DumpWriter {
         return byAge != 0 ? byAge : Long.compare(a.serial(), b.serial());
     };
 
-    // The order of SPEC's example summary.
-    private static final Pattern[] SUMMARY_ORDER = {Pattern.ZOMBIE, Pattern.HALF_ZOMBIE, Pattern.STUCK, Pattern.IDLE,
-        Pattern.OLD, Pattern.NO_OUTGOING, Pattern.SLOW_BACKEND, Pattern.LISTENER_LEAK};
-
     private final boolean posix;
 
     /** A writer for the default file system. */
@@ -176,8 +172,8 @@ public final class DumpWriter {
 
         g.writeObjectFieldStart("summary");
         g.writeNumberField("activeConnections", check.activeConnections());
-        for (Pattern p : SUMMARY_ORDER) {
-            g.writeNumberField(p.summaryKey(), check.count(p));
+        for (Pattern p : Pattern.inCountOrder()) {
+            g.writeNumberField(p.countName(), check.count(p));
         }
         g.writeEndObject();
 
@@ -213,10 +209,10 @@ public final class DumpWriter {
             g.writeStartObject();
             g.writeStringField("target", t.target());
             g.writeNumberField("connections", t.connections());
-            for (Pattern p : SUMMARY_ORDER) {
+            for (Pattern p : Pattern.inCountOrder()) {
                 long n = t.count(p);
                 if (n > 0) {
-                    g.writeNumberField(p.summaryKey(), n);
+                    g.writeNumberField(p.countName(), n);
                 }
             }
             g.writeEndObject();

@@ -37,28 +37,9 @@ public record CleanupEvent(
     public static CleanupEvent of(TrackedConnection c, boolean bySweep) {
         Target t = c.target();
         long at = c.closedNanos();
-        return new CleanupEvent(c.id(), c.terminationReason(), patternOf(c.terminationReason()), c.remoteAddress(),
-                t == null ? "" : t.host(), t == null ? 0 : t.port(), (at - c.incomingStartNanos()) / 1_000_000,
-                Math.max(0, at - c.lastActivityNanos()) / 1_000_000, c.bytesReceived(), c.bytesSent(), bySweep);
-    }
-
-    /** The pattern a cleanup reason cleans, or null for a reason that is not a cleanup's. */
-    public static Pattern patternOf(TerminationReason reason) {
-        switch (reason) {
-            case ZOMBIE_CLEANUP:
-                return Pattern.ZOMBIE;
-            case HALF_ZOMBIE_CLEANUP:
-                return Pattern.HALF_ZOMBIE;
-            case STUCK_NO_RESPONSE:
-                return Pattern.STUCK;
-            case CONNECT_TIMEOUT:
-                return Pattern.NO_OUTGOING;
-            case INACTIVITY:
-                return Pattern.IDLE;
-            case MAX_LIFETIME:
-                return Pattern.OLD;
-            default:
-                return null;
-        }
+        return new CleanupEvent(c.id(), c.terminationReason(), Pattern.cleanedBy(c.terminationReason()),
+                c.remoteAddress(), t == null ? "" : t.host(), t == null ? 0 : t.port(),
+                (at - c.incomingStartNanos()) / 1_000_000, Math.max(0, at - c.lastActivityNanos()) / 1_000_000,
+                c.bytesReceived(), c.bytesSent(), bySweep);
     }
 }

@@ -25,6 +25,10 @@ import java.util.function.Consumer;
  * on its read) does not replace it.
  */
 public final class CleanupSweep {
+    // Most broken first: the order in which a connection showing several is given its reason.
+    private static final Pattern[] CLEANED_ON_SIGHT = {Pattern.ZOMBIE, Pattern.HALF_ZOMBIE, Pattern.STUCK,
+        Pattern.NO_OUTGOING};
+
     private final PatternRules rules;
     private final double jitter;
     private final Classifier classifier;
@@ -89,25 +93,21 @@ public final class CleanupSweep {
                 Collections.unmodifiableMap(cleaned), Collections.unmodifiableMap(would), reportOnly, failures);
     }
 
-    /** The cleanup a connection is due, most broken first, or null. */
+    /**
+     * The cleanup a connection is due, most broken first, or null. The patterns cleaned on sight close with their own
+     * reason; idle and old connections only once past their deadlines, which are longer than the patterns' thresholds.
+     */
     static TerminationReason reasonFor(int bits, boolean pastInactivity, boolean pastMaxLifetime) {
-        if (Pattern.ZOMBIE.in(bits)) {
-            return TerminationReason.ZOMBIE_CLEANUP;
-        }
-        if (Pattern.HALF_ZOMBIE.in(bits)) {
-            return TerminationReason.HALF_ZOMBIE_CLEANUP;
-        }
-        if (Pattern.STUCK.in(bits)) {
-            return TerminationReason.STUCK_NO_RESPONSE;
-        }
-        if (Pattern.NO_OUTGOING.in(bits)) {
-            return TerminationReason.CONNECT_TIMEOUT;
+        for (Pattern p : CLEANED_ON_SIGHT) {
+            if (p.in(bits)) {
+                return p.cleanupReason();
+            }
         }
         if (pastInactivity) {
-            return TerminationReason.INACTIVITY;
+            return Pattern.IDLE.cleanupReason();
         }
         if (pastMaxLifetime) {
-            return TerminationReason.MAX_LIFETIME;
+            return Pattern.OLD.cleanupReason();
         }
         return null;
     }

@@ -246,7 +246,7 @@ final class ProxyCommand implements Callable<Integer> {
         }
     }
 
-    private MonitorSettings settings() {
+    MonitorSettings settings() {
         try {
             return MonitorSettings.builder()
                     .accumulationThreshold(threshold)

@@ -375,7 +375,7 @@ final class DemoRun {
         console.printf("%nSummary: %s%n", wavesLine());
         console.printf("  %-14s %6s %8s  %s%n", "pattern", "found", "cleaned", "reason");
         for (Pattern p : Pattern.values()) {
-            TerminationReason reason = reasonFor(p);
+            TerminationReason reason = p.cleanupReason();
             console.printf("  %-14s %6d %8s  %s%n", p, total.found.get(p).size(),
                     reason == null ? "-" : String.valueOf(monitor.cleanupCount(reason)),
                     reason == null ? "reported only" : reason.wireName());
@@ -427,15 +427,6 @@ final class DemoRun {
         return waves.get(waves.size() - 1).doneNanos == 0 ? line + ", the last one stopped when the time was up" : line;
     }
 
-    private static TerminationReason reasonFor(Pattern p) {
-        for (TerminationReason r : TerminationReason.values()) {
-            if (CleanupEvent.patternOf(r) == p) {
-                return r;
-            }
-        }
-        return null;
-    }
-
     private static long refusedSoFar(ConnectionMonitor m) {
         TerminationStats stats = m.tracker().terminationStats();
         return stats.count(Side.INCOMING, TerminationReason.ECONNREFUSED)
@@ -475,7 +466,7 @@ final class DemoRun {
         List<String> unseen(ConnectionMonitor m) {
             List<String> missing = new ArrayList<>();
             for (Pattern p : Pattern.values()) {
-                TerminationReason r = reasonFor(p);
+                TerminationReason r = p.cleanupReason();
                 if (found.get(p).isEmpty()) {
                     missing.add(p + " found");
                 }

@@ -18,8 +18,10 @@ import io.connwatch.tracking.TrackerListener;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
 import jdk.jfr.Event;
 import jdk.jfr.FlightRecorder;
+import jdk.jfr.Name;
 
 /**
  * Makes every accumulation, spike, cleanup and capture of a monitor a JFR event, emits its statistics and pattern
@@ -28,10 +30,14 @@ import jdk.jfr.FlightRecorder;
  * are registered, and cost nothing until a recording enables them.
  */
 public final class JfrIntegration implements MonitorIntegration {
-    private static final List<Class<? extends Event>> EVENTS = List.of(ConnectionAccumulationEvent.class,
+    /** Every connwatch event type. */
+    static final List<Class<? extends Event>> EVENTS = List.of(ConnectionAccumulationEvent.class,
             ConnectionSpikeEvent.class, ConnectionCleanupEvent.class, DiagnosticCaptureEvent.class,
             ConnectionStatisticsEvent.class, PatternTallyEvent.class, ConnectionOpenedEvent.class,
             ConnectionClosedEvent.class);
+    /** Their names, as recordings and settings files know them: each type's {@link Name}. */
+    static final List<String> EVENT_NAMES = EVENTS.stream().map(type -> type.getAnnotation(Name.class).value())
+            .collect(Collectors.toUnmodifiableList());
     private static final Set<ConnectionMonitor> MONITORS = ConcurrentHashMap.newKeySet();
     private static RecordingFolder folder;
 

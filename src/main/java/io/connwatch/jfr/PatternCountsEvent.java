@@ -7,6 +7,9 @@ import jdk.jfr.Label;
 /**
  * The pattern counts an accumulation and the periodic statistics both carry. Ints: JMC charts an int as a number, a
  * plain long only as a raw value it will not plot.
+ *
+ * <p>JFR reads an event's declared fields, so each count is a field of its own: named {@link Pattern#countName()}
+ * and declared in {@link Pattern#inCountOrder()}, which JfrEventsTest checks against the recorded events.
  */
 abstract class PatternCountsEvent extends ConnwatchEvent {
     @Label("Zombies")
@@ -31,13 +34,22 @@ abstract class PatternCountsEvent extends ConnwatchEvent {
         if (r == null) {
             return;
         }
-        zombies = JfrIntegration.clamp(r.count(Pattern.ZOMBIE));
-        halfZombies = JfrIntegration.clamp(r.count(Pattern.HALF_ZOMBIE));
-        stuck = JfrIntegration.clamp(r.count(Pattern.STUCK));
-        idle = JfrIntegration.clamp(r.count(Pattern.IDLE));
-        old = JfrIntegration.clamp(r.count(Pattern.OLD));
-        noOutgoing = JfrIntegration.clamp(r.count(Pattern.NO_OUTGOING));
-        slowBackends = JfrIntegration.clamp(r.count(Pattern.SLOW_BACKEND));
-        listenerLeaks = JfrIntegration.clamp(r.count(Pattern.LISTENER_LEAK));
+        for (Pattern p : Pattern.inCountOrder()) {
+            count(p, JfrIntegration.clamp(r.count(p)));
+        }
+    }
+
+    // A switch expression must cover every pattern: a new one does not compile until it has its field here.
+    private int count(Pattern p, int n) {
+        return switch (p) {
+            case ZOMBIE -> zombies = n;
+            case HALF_ZOMBIE -> halfZombies = n;
+            case STUCK -> stuck = n;
+            case IDLE -> idle = n;
+            case OLD -> old = n;
+            case NO_OUTGOING -> noOutgoing = n;
+            case SLOW_BACKEND -> slowBackends = n;
+            case LISTENER_LEAK -> listenerLeaks = n;
+        };
     }
 }

@@ -24,9 +24,9 @@ import javax.management.openmbean.OpenType;
 import javax.management.openmbean.SimpleType;
 
 /**
- * The registered MBean: the MXBean face with descriptions and ACTION impacts (introspection alone says UNKNOWN), and
- * the notifications JConsole offers to subscribe to. Notifications carry the ObjectName as source, so remote clients
- * receive them, and a CompositeData with the figures.
+ * The registered MBean: the MXBean face with the descriptions, impacts (introspection alone says UNKNOWN) and order
+ * its interface declares ({@link Description}), and the notifications JConsole offers to subscribe to. Notifications
+ * carry the ObjectName as source, so remote clients receive them, and a CompositeData with the figures.
  */
 final class MonitorMBean extends StandardEmitterMBean implements MonitorListener {
     /** An accumulation episode began. */
@@ -49,45 +49,7 @@ final class MonitorMBean extends StandardEmitterMBean implements MonitorListener
                 "A cleanup sweep closed connections"),
     };
 
-    private static final Map<String, String> OPERATIONS = Map.of(
-            "forceCaptureNow", "Writes a diagnostic dump now and returns its path (at most one a second)",
-            "checkNow", "Runs a check now: counts, patterns, accumulation and spike triggers",
-            "cleanupNow", "Runs the cleanup sweep now and returns how many connections it closed",
-            "resetPeak", "Sets PeakConnections to the current count",
-            "start", "Starts periodic checks and cleanup",
-            "stop", "Stops periodic checks and cleanup; on-demand operations still work");
-
-    private static final Map<String, String> ATTRIBUTES = Map.ofEntries(
-            Map.entry("Name", "The monitor's name"),
-            Map.entry("Running", "Whether periodic checks and cleanup run"),
-            Map.entry("ActiveConnections", "Connections open now"),
-            Map.entry("PeakConnections", "The most connections open at once since start or resetPeak"),
-            Map.entry("TotalOpened", "Connections opened since the tracker started"),
-            Map.entry("TotalClosed", "Connections closed since the tracker started"),
-            Map.entry("ZombieCount", "ZOMBIE connections at the latest check"),
-            Map.entry("HalfZombieCount", "HALF_ZOMBIE connections at the latest check"),
-            Map.entry("StuckCount", "STUCK connections at the latest check"),
-            Map.entry("IdleCount", "IDLE connections at the latest check"),
-            Map.entry("OldCount", "OLD connections at the latest check"),
-            Map.entry("NoOutgoingCount", "NO_OUTGOING connections at the latest check"),
-            Map.entry("SlowBackendCount", "SLOW_BACKEND connections at the latest check"),
-            Map.entry("ListenerLeakCount", "LISTENER_LEAK connections at the latest check"),
-            Map.entry("PatternTallies", "Connections per pattern at the latest check"),
-            Map.entry("TerminationStats", "Closes by side (incoming, outgoing) and reason"),
-            Map.entry("LastCheckTime", "When the latest check ran (ISO-8601 UTC)"),
-            Map.entry("CaptureCount", "Diagnostic dumps written"),
-            Map.entry("CaptureFailures", "Diagnostic dumps that failed"),
-            Map.entry("LastCaptureFile", "The latest dump's path"),
-            Map.entry("LastCaptureTime", "When the latest dump was taken (ISO-8601 UTC)"),
-            Map.entry("LastCaptureTrigger", "What made the latest dump: accumulation, spike or force_capture"),
-            Map.entry("AccumulationThreshold", "Accumulation when more connections than this are open at a check (at least 1)"),
-            Map.entry("SpikeThreshold", "Spike when the count rose by this or more since the previous check (at least 1)"),
-            Map.entry("CheckIntervalMillis", "Milliseconds between checks (at least 100); applies at the next tick"),
-            Map.entry("CleanupEnabled", "Whether cleanup closes connections; false is report-only"),
-            Map.entry("OutputDirectory", "Where dumps go when no recording says otherwise; must be writable"),
-            Map.entry("MaxDumpFiles", "Dumps kept per folder (at least 1); the oldest beyond it are deleted after each capture"),
-            Map.entry("MaxDumpBytes", "Bytes of dumps kept per folder (at least 1048576); the oldest beyond it are deleted after each capture"),
-            Map.entry("MaskAddresses", "Whether client addresses are masked (203.0.113.x) in dumps and JFR events"));
+    private static final ManagedMembers MEMBERS = new ManagedMembers(ConnectionMonitorMXBean.class);
 
     private static final CompositeType ACCUMULATION_TYPE = type("Accumulation",
             new String[] {"activeConnections", "threshold", "captureFile"},
@@ -126,17 +88,31 @@ final class MonitorMBean extends StandardEmitterMBean implements MonitorListener
 
     @Override
     protected String getDescription(MBeanAttributeInfo info) {
-        return ATTRIBUTES.getOrDefault(info.getName(), info.getDescription());
+        return MEMBERS.description(info, info.getDescription());
     }
 
     @Override
     protected String getDescription(MBeanOperationInfo info) {
-        return OPERATIONS.getOrDefault(info.getName(), info.getDescription());
+        return MEMBERS.description(info, info.getDescription());
     }
 
     @Override
     protected int getImpact(MBeanOperationInfo info) {
-        return MBeanOperationInfo.ACTION;
+        return MEMBERS.impact(info, info.getImpact());
+    }
+
+    // Introspection lists the interface's methods in reflection order, which differs from one JVM to the next: the
+    // info is cached, and so returned, in the order the interface declares.
+    @Override
+    protected void cacheMBeanInfo(MBeanInfo info) {
+        super.cacheMBeanInfo(info == null ? null : MEMBERS.inOrder(info));
+    }
+
+    @Override
+    public MBeanInfo getMBeanInfo() {
+        MBeanInfo built = super.getMBeanInfo();
+        MBeanInfo cached = getCachedMBeanInfo();
+        return cached != null ? cached : MEMBERS.inOrder(built);
     }
 
     ObjectName objectName() {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connwatch.FakeEndpoint;
 import io.connwatch.FakeTicker;
-import io.connwatch.MonitorSettings;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;
@@ -496,7 +495,7 @@ class ClassifierTest {
 
         @Test
         void recommendationsFollowConfiguredThresholds() {
-            PatternRules custom = MonitorSettings.builder().stuckAfter(Duration.ofMinutes(2)).build().rules();
+            PatternRules custom = PatternRules.builder().stuckAfter(Duration.ofMinutes(2)).build();
             routed("10.0.0.5", 8080).c().addBytesReceived(36);
             later(Duration.ofMinutes(2).plus(MS));
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connwatch.FakeEndpoint;
 import io.connwatch.FakeTicker;
-import io.connwatch.MonitorSettings;
 import io.connwatch.analysis.ConnectionCheck;
 import io.connwatch.analysis.PatternRules;
 import io.connwatch.tracking.ConnectionTracker;
@@ -53,8 +52,8 @@ class CleanupSweepTest {
         tracker.tick();
     }
 
-    private static PatternRules rules(UnaryOperator<MonitorSettings.Builder> change) {
-        return change.apply(MonitorSettings.builder()).build().rules();
+    private static PatternRules rules(UnaryOperator<PatternRules.Builder> change) {
+        return change.apply(PatternRules.builder()).build();
     }
 
     /** A sweep with SPEC's default rules and no jitter, so that deadlines are exact. */

@@ -65,10 +65,7 @@ import org.openjdk.jmc.flightrecorder.JfrLoaderToolkit;
  * outside: dumps next to the recording's file, else in the configured folder, never in JFR's repository.
  */
 class JcmdRecordingTest {
-    private static final List<String> EVENT_NAMES = List.of("io.connwatch.ConnectionAccumulation",
-            "io.connwatch.ConnectionSpike", "io.connwatch.ConnectionCleanup", "io.connwatch.DiagnosticCapture",
-            "io.connwatch.ConnectionStatistics", "io.connwatch.PatternTally", "io.connwatch.ConnectionOpened",
-            "io.connwatch.ConnectionClosed");
+    private static final List<String> EVENT_NAMES = JfrIntegration.EVENT_NAMES;
     private static final String MONITOR = "jcmd-edge";
     private static final byte[] REQUEST = "GET /hang HTTP/1.1\r\nHost: edge\r\n\r\n"
             .getBytes(StandardCharsets.US_ASCII);

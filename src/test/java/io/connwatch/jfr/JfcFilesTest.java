@@ -69,10 +69,7 @@ import org.xml.sax.InputSource;
  * XML toolkit the way its trigger rule import reads the trigger rules.
  */
 class JfcFilesTest {
-    private static final List<String> EVENTS = List.of("io.connwatch.ConnectionAccumulation",
-            "io.connwatch.ConnectionSpike", "io.connwatch.ConnectionCleanup", "io.connwatch.DiagnosticCapture",
-            "io.connwatch.ConnectionStatistics", "io.connwatch.PatternTally", "io.connwatch.ConnectionOpened",
-            "io.connwatch.ConnectionClosed");
+    private static final List<String> EVENTS = JfrIntegration.EVENT_NAMES;
     private static final Set<String> DETAILED_ONLY = Set.of("io.connwatch.ConnectionOpened",
             "io.connwatch.ConnectionClosed");
     private static final Set<String> PERIODIC = Set.of("io.connwatch.ConnectionStatistics",
@@ -349,7 +346,7 @@ class JfcFilesTest {
                 statisticsColumns.subList(0, 3), "active connections over time");
 
         // Every pattern's count the events carry, listed in the events' order, on the pages of the events.
-        Set<String> patternKeys = Stream.of(Pattern.values()).map(Pattern::summaryKey).collect(Collectors.toSet());
+        Set<String> patternKeys = Stream.of(Pattern.values()).map(Pattern::countName).collect(Collectors.toSet());
         for (Map.Entry<String, String> page : Map.of("Connection Statistics", "io.connwatch.ConnectionStatistics",
                 "Accumulations", "io.connwatch.ConnectionAccumulation").entrySet()) {
             List<String> carried = recorded.get(page.getValue()).getAttributes().stream()
@@ -575,10 +572,7 @@ class JfcFilesTest {
      */
     private static Path recordOneOfEach(Path file) throws IOException {
         try (Recording recording = new Recording()) {
-            for (Class<? extends jdk.jfr.Event> type : List.of(ConnectionAccumulationEvent.class,
-                    ConnectionSpikeEvent.class, ConnectionCleanupEvent.class, DiagnosticCaptureEvent.class,
-                    ConnectionStatisticsEvent.class, PatternTallyEvent.class, ConnectionOpenedEvent.class,
-                    ConnectionClosedEvent.class)) {
+            for (Class<? extends jdk.jfr.Event> type : JfrIntegration.EVENTS) {
                 recording.enable(type);
             }
             recording.start();

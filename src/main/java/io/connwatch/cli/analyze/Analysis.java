@@ -1,5 +1,6 @@
 package io.connwatch.cli.analyze;
 
+import io.connwatch.capture.DumpWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.AccessDeniedException;
@@ -97,7 +98,7 @@ public final class Analysis {
             try (DirectoryStream<Path> dir = Files.newDirectoryStream(p)) {
                 for (Path f : dir) {
                     String name = f.getFileName().toString();
-                    boolean dump = name.startsWith("accumulation_") && name.endsWith(".json");
+                    boolean dump = name.startsWith(DumpWriter.FILE_PREFIX) && name.endsWith(".json");
                     if ((dump || isJfrName(f)) && Files.isRegularFile(f)) {
                         found.add(f);
                     }
@@ -106,8 +107,8 @@ public final class Analysis {
                 throw new BadInputException(p, "cannot list the folder: " + why(e));
             }
             if (found.isEmpty()) {
-                throw new BadInputException(p, "nothing to read in this folder: no dumps (accumulation_*.json) "
-                        + "and no recordings (*.jfr)");
+                throw new BadInputException(p, "nothing to read in this folder: no dumps (" + DumpWriter.FILE_PREFIX
+                        + "*.json) and no recordings (*.jfr)");
             }
             found.sort(Comparator.comparing(Path::toString));
             files.addAll(found);

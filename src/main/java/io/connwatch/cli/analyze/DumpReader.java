@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.connwatch.analysis.Pattern;
+import io.connwatch.capture.CaptureTrigger;
 import io.connwatch.capture.DumpWriter;
 import io.connwatch.cli.Printable;
 import java.io.IOException;
@@ -22,6 +23,8 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Reads a diagnostic dump ({@value DumpWriter#FORMAT}) with the streaming {@link JsonParser} (jackson-core only: no
@@ -57,7 +60,8 @@ final class DumpReader {
                     .build())
             .build();
     private static final String FAMILY = "connwatch.diagnostics/";
-    private static final java.util.Set<String> TRIGGERS = java.util.Set.of("accumulation", "spike", "force_capture");
+    private static final List<String> TRIGGERS = Stream.of(CaptureTrigger.values()).map(CaptureTrigger::wireName)
+            .collect(Collectors.toUnmodifiableList());
 
     private DumpReader() {
     }
@@ -146,7 +150,8 @@ final class DumpReader {
         r.timestamp = d.instant("timestamp");
         r.trigger = d.string("trigger");
         if (!TRIGGERS.contains(r.trigger)) {
-            throw d.bad("trigger", "accumulation, spike or force_capture");
+            throw d.bad("trigger", String.join(", ", TRIGGERS.subList(0, TRIGGERS.size() - 1)) + " or "
+                    + TRIGGERS.get(TRIGGERS.size() - 1));
         }
         Fields monitor = d.object("monitor");
         r.monitors.add(monitor.string("name"));
@@ -156,7 +161,7 @@ final class DumpReader {
         Fields summary = d.object("summary");
         r.activeConnections = summary.number("activeConnections");
         for (Pattern p : Pattern.values()) {
-            Long n = summary.optionalNumber(p.summaryKey());
+            Long n = summary.optionalNumber(p.countName());
             r.tallies.put(p.name(), n == null ? 0L : n);
         }
         if (doc.containsKey("terminationStats")) {
@@ -178,7 +183,7 @@ final class DumpReader {
             Fields row = d.element("byTarget", i++, t);
             Map<String, Long> patterns = new LinkedHashMap<>();
             for (Pattern p : Pattern.values()) {
-                Long n = row.optionalNumber(p.summaryKey());
+                Long n = row.optionalNumber(p.countName());
                 if (n != null && n > 0) {
                     patterns.put(p.name(), n);
                 }

@@ -1,5 +1,6 @@
 package io.connwatch.cli.analyze;
 
+import io.connwatch.analysis.Pattern;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 
@@ -28,6 +30,10 @@ final class RecordingReader {
 
     private static final byte[] MAGIC = {'F', 'L', 'R', 0};
     private static final String PREFIX = "io.connwatch.";
+    // An accumulation's fields for the timeline: the figures, every pattern's count, the dump.
+    private static final String[] ACCUMULATION_FIELDS = Stream.of(Stream.of("activeConnections", "threshold"),
+            Pattern.inCountOrder().stream().map(Pattern::countName), Stream.of("captureFile"))
+            .flatMap(s -> s).toArray(String[]::new);
 
     private RecordingReader() {
     }
@@ -82,9 +88,8 @@ final class RecordingReader {
             switch (type) {
                 case "ConnectionAccumulation": {
                     count(r, "accumulations");
-                    r.timeline.add(new InputReport.TimelineEvent(t, "accumulation", monitor, fields(e,
-                            "activeConnections", "threshold", "zombies", "halfZombies", "stuck", "idle", "old",
-                            "noOutgoing", "slowBackends", "listenerLeaks", "captureFile")));
+                    r.timeline.add(new InputReport.TimelineEvent(t, "accumulation", monitor,
+                            fields(e, ACCUMULATION_FIELDS)));
                     break;
                 }
                 case "ConnectionSpike": {
@@ -126,9 +131,9 @@ final class RecordingReader {
                     r.activeSeries.add(new InputReport.SeriesPoint(t, e.getLong("active"), monitor, "statistics"));
                     Map<String, Long> max = statsByMonitor.computeIfAbsent(String.valueOf(monitor),
                             k -> new LinkedHashMap<>());
-                    for (io.connwatch.analysis.Pattern p : io.connwatch.analysis.Pattern.values()) {
-                        if (e.hasField(p.summaryKey())) {
-                            max.merge(p.name(), e.getLong(p.summaryKey()), Math::max);
+                    for (Pattern p : Pattern.values()) {
+                        if (e.hasField(p.countName())) {
+                            max.merge(p.name(), e.getLong(p.countName()), Math::max);
                         }
                     }
                     break;
@@ -148,7 +153,7 @@ final class RecordingReader {
         }
         // Tallies: the highest count each pattern reached, per monitor, added up over monitors. PatternTally is the
         // source; ConnectionStatistics fills in patterns it does not carry.
-        for (io.connwatch.analysis.Pattern p : io.connwatch.analysis.Pattern.values()) {
+        for (Pattern p : Pattern.values()) {
             r.tallies.put(p.name(), 0L);
         }
         for (String m : union(talliesByMonitor.keySet(), statsByMonitor.keySet())) {

@@ -1,5 +1,6 @@
 package io.connwatch.cli.analyze;
 
+import io.connwatch.analysis.Pattern;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -98,11 +99,10 @@ public final class TextReport {
         switch (e.type()) {
             case "accumulation": {
                 List<String> patterns = new ArrayList<>();
-                for (String k : List.of("zombies", "halfZombies", "stuck", "idle", "old", "noOutgoing",
-                        "slowBackends", "listenerLeaks")) {
-                    Object n = f.get(k);
+                for (Pattern p : Pattern.inCountOrder()) {
+                    Object n = f.get(p.countName());
                     if (n instanceof Number num && num.longValue() > 0) {
-                        patterns.add(k + " " + n);
+                        patterns.add(p.countName() + " " + n);
                     }
                 }
                 return f.get("activeConnections") + " active > threshold " + f.get("threshold")
