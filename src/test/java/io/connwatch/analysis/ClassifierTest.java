@@ -369,8 +369,7 @@ class ClassifierTest {
         @Test
         void aResponseThatEndedIsNotSlowWhileTheConnectionWaitsForItsNextRequest() {
             // Idle only after 30 min: between slowAfter and idleAfter, a finished response must not look slow.
-            Classifier patient = new Classifier(MonitorSettings.builder().idleAfter(Duration.ofMinutes(30)).build()
-                    .rules());
+            Classifier patient = new Classifier(PatternRules.builder().idleAfter(Duration.ofMinutes(30)).build());
             Conn conn = routed();
             conn.c().addBytesReceived(100);
             conn.c().addBytesSent(1000); // the whole answer at once
