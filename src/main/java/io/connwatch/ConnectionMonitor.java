@@ -6,9 +6,6 @@ import io.connwatch.analysis.Pattern;
 import io.connwatch.capture.CaptureResult;
 import io.connwatch.capture.CaptureTrigger;
 import io.connwatch.capture.DumpContent;
-import io.connwatch.capture.DumpFolders;
-import io.connwatch.capture.DumpRetention;
-import io.connwatch.capture.DumpWriter;
 import io.connwatch.capture.SystemProbe;
 import io.connwatch.capture.SystemState;
 import io.connwatch.capture.TrendPoint;
@@ -22,8 +19,6 @@ import io.connwatch.tracking.TrackerListener;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,12 +30,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -62,9 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConnectionMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionMonitor.class);
-    private static final long NEVER = Long.MIN_VALUE;
-    // The coarse activity clock's resolution, also the period of the lag probe.
-    private static final long CLOCK_TICK_MS = 50;
     private static final long CALL_TIMEOUT_SECONDS = 120;
     // Monitors not yet closed, closed by one shutdown hook at JVM exit so none stops halfway through a tick.
     private static final java.util.Set<ConnectionMonitor> OPEN = ConcurrentHashMap.newKeySet();
@@ -73,10 +62,14 @@ public final class ConnectionMonitor implements AutoCloseable {
     private final String name;
     private final ConnectionTracker tracker;
     private final ScheduledThreadPoolExecutor executor;
-    private final DumpWriter writer = new DumpWriter();
     private final CopyOnWriteArrayList<MonitorListener> listeners = new CopyOnWriteArrayList<>();
-    private final CopyOnWriteArrayList<Supplier<Optional<Path>>> preferredFolders = new CopyOnWriteArrayList<>();
     private final Map<String, LongSupplier> eventLoopLag = new ConcurrentHashMap<>();
+    private final MonitorStats stats = new MonitorStats();
+    private final Trend trend = new Trend();
+    private final CaptureScheduler captures;
+    private final ClockTick clock;
+    // The clock tick, the check and the sweep, in start order; each re-reads its interval at every tick.
+    private final List<PeriodicTask> periodic;
     private final TrackerListener cleanupWatcher = new TrackerListener() {
         @Override
         public void closed(TrackedConnection c) {
@@ -87,37 +80,10 @@ public final class ConnectionMonitor implements AutoCloseable {
     private volatile Thread monitorThread;
     private volatile boolean running;
     private volatile boolean closed;
-    private ScheduledFuture<?> checkTask;
-    private ScheduledFuture<?> sweepTask;
-    private ScheduledFuture<?> clockTask;
 
     // Owned by the monitor's thread.
-    private long previousCount = -1;
-    private long previousCheckNanos;
-    private boolean inAccumulation;
-    private boolean episodeCaptured;
-    private boolean inSpike;
-    private long lastAutoCaptureNanos = NEVER;
-    private long lastForcedCaptureNanos = NEVER;
-    private long expectedTickNanos;
-    private long worstLagNanos;
-    private long lastLagMs;
-    private final ArrayDeque<TrendPoint> trendRing = new ArrayDeque<>();
+    private final Episodes episodes = new Episodes();
     private final long[] loggedTallies = new long[Pattern.values().length];
-
-    // Read by any thread (JMX, tests).
-    private volatile CheckResult lastCheck;
-    private volatile List<TrendPoint> trend = List.of();
-    private volatile CaptureResult lastCapture;
-    private volatile SweepResult lastSweep;
-    private final AtomicLong checks = new AtomicLong();
-    private final AtomicLong accumulations = new AtomicLong();
-    private final AtomicLong spikes = new AtomicLong();
-    private final AtomicLong captures = new AtomicLong();
-    private final AtomicLong captureFailures = new AtomicLong();
-    private final AtomicLong probeFailures = new AtomicLong();
-    private final AtomicLong taskFailures = new AtomicLong();
-    private final LongAdder[] cleanups = new LongAdder[TerminationReason.values().length];
 
     /** A monitor on {@code tracker} named after it, with these settings. Call {@link #start()} to begin. */
     public ConnectionMonitor(ConnectionTracker tracker, MonitorSettings settings) {
@@ -133,9 +99,6 @@ public final class ConnectionMonitor implements AutoCloseable {
         this.name = name;
         this.tracker = Objects.requireNonNull(tracker, "tracker");
         this.settings = Objects.requireNonNull(settings, "settings");
-        for (int i = 0; i < cleanups.length; i++) {
-            cleanups[i] = new LongAdder();
-        }
         this.executor = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "connwatch-" + name);
             t.setDaemon(true);
@@ -146,6 +109,14 @@ public final class ConnectionMonitor implements AutoCloseable {
         executor.setKeepAliveTime(30, TimeUnit.SECONDS);
         executor.allowCoreThreadTimeOut(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.captures = new CaptureScheduler(name, tracker.ticker(), stats, new CaptureHooks());
+        this.clock = new ClockTick(tracker);
+        this.periodic = List.of(
+                new PeriodicTask("clock tick", executor, () -> ClockTick.PERIOD, clock),
+                new PeriodicTask("check", executor, () -> this.settings.checkInterval(),
+                        () -> guarded("check", this::check)),
+                new PeriodicTask("cleanup sweep", executor, () -> this.settings.cleanupInterval(),
+                        () -> guarded("cleanup sweep", this::sweep)));
         tracker.addListener(cleanupWatcher);
         MonitorIntegration.attachAll(this);
         OPEN.add(this);
@@ -178,10 +149,8 @@ public final class ConnectionMonitor implements AutoCloseable {
         }
         running = true;
         MonitorSettings s = settings;
-        expectedTickNanos = tracker.ticker().nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOCK_TICK_MS);
-        clockTask = executor.scheduleWithFixedDelay(this::clockTick, CLOCK_TICK_MS, CLOCK_TICK_MS, TimeUnit.MILLISECONDS);
-        checkTask = executor.schedule(this::periodicCheck, s.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
-        sweepTask = executor.schedule(this::periodicSweep, s.cleanupInterval().toMillis(), TimeUnit.MILLISECONDS);
+        clock.expectFirstTick();
+        periodic.forEach(PeriodicTask::start);
         LOG.info("[{}] monitor started: check every {} ms, accumulation > {}, spike >= {}, cleanup {}", name,
                 s.checkInterval().toMillis(), s.accumulationThreshold(), s.spikeThreshold(),
                 s.cleanupEnabled() ? "every " + s.cleanupInterval().toMillis() + " ms" : "report-only");
@@ -201,9 +170,7 @@ public final class ConnectionMonitor implements AutoCloseable {
             return;
         }
         running = false;
-        cancel(checkTask);
-        cancel(sweepTask);
-        cancel(clockTask);
+        periodic.forEach(PeriodicTask::stop);
         LOG.info("[{}] monitor stopped", name);
         notifyListeners(l -> l.onStop(this));
     }
@@ -222,12 +189,6 @@ public final class ConnectionMonitor implements AutoCloseable {
         executor.shutdownNow();
         OPEN.remove(this);
         notifyListeners(l -> l.onClose(this));
-    }
-
-    private static void cancel(ScheduledFuture<?> f) {
-        if (f != null) {
-            f.cancel(false);
-        }
     }
 
     private void ensureOpen() {
@@ -250,7 +211,10 @@ public final class ConnectionMonitor implements AutoCloseable {
      * @throws IllegalStateException if the dump could not be written (the failure is also counted and reported)
      */
     public Path forceCaptureNow() {
-        CaptureResult r = onMonitorThread(this::forcedCapture);
+        CaptureResult r = onMonitorThread(() -> {
+            MonitorSettings s = settings;
+            return captures.forced(s, () -> classifyForDump(s));
+        });
         if (!r.succeeded()) {
             throw new IllegalStateException("capture failed: " + r.error() + " (" + r.file() + ")");
         }
@@ -298,41 +262,6 @@ public final class ConnectionMonitor implements AutoCloseable {
 
     // ---- periodic work, on the monitor's thread ----
 
-    private void periodicCheck() {
-        guarded("check", this::check);
-        reschedule(true);
-    }
-
-    private void periodicSweep() {
-        guarded("cleanup sweep", this::sweep);
-        reschedule(false);
-    }
-
-    private synchronized void reschedule(boolean check) {
-        if (!running || closed) {
-            return;
-        }
-        MonitorSettings s = settings;
-        try {
-            if (check) {
-                checkTask = executor.schedule(this::periodicCheck, s.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
-            } else {
-                sweepTask = executor.schedule(this::periodicSweep, s.cleanupInterval().toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (RejectedExecutionException closing) {
-            // closed meanwhile
-        }
-    }
-
-    private void clockTick() {
-        long now = tracker.tick();
-        long lag = now - expectedTickNanos;
-        if (lag > worstLagNanos) {
-            worstLagNanos = lag;
-        }
-        expectedTickNanos = now + TimeUnit.MILLISECONDS.toNanos(CLOCK_TICK_MS);
-    }
-
     private void guarded(String what, Callable<?> work) {
         try {
             work.call();
@@ -340,7 +269,7 @@ public final class ConnectionMonitor implements AutoCloseable {
             if (t instanceof VirtualMachineError) {
                 throw (VirtualMachineError) t;
             }
-            taskFailures.incrementAndGet();
+            stats.taskFailed();
             LOG.error("[{}] {} failed, the next one runs as planned: {}", name, what, t.toString(), t);
         }
     }
@@ -348,20 +277,15 @@ public final class ConnectionMonitor implements AutoCloseable {
     private CheckResult check() {
         MonitorSettings s = settings;
         CheckResult r = ConnectionCheck.run(tracker, s.rules(), this::probeFailed);
-        lastLagMs = TimeUnit.NANOSECONDS.toMillis(worstLagNanos);
-        worstLagNanos = 0;
-        probeFailures.addAndGet(r.probeFailures());
-        lastCheck = r;
-        trendRing.addLast(new TrendPoint(r.timestamp(), r.activeConnections()));
-        while (trendRing.size() > s.trendSize()) {
-            trendRing.removeFirst();
-        }
-        trend = List.copyOf(trendRing);
+        stats.schedulerLagMillis(clock.takeWorstLagMillis());
+        stats.probeFailures(r.probeFailures());
+        stats.lastCheck(r);
+        trend.add(new TrendPoint(r.timestamp(), r.activeConnections()), s.trendSize());
         logFindings(r);
         notifyListeners(l -> l.onCheck(this, r));
         evaluateTriggers(r, s);
         // Counted last, so whoever sees the count also sees the check's trend, triggers and listeners done.
-        checks.incrementAndGet();
+        stats.checkDone();
         return r;
     }
 
@@ -385,126 +309,72 @@ public final class ConnectionMonitor implements AutoCloseable {
     }
 
     private void evaluateTriggers(CheckResult r, MonitorSettings s) {
-        long count = r.activeConnections();
-        long now = r.nanoTime();
-        boolean captured = false;
-        if (count > s.accumulationThreshold()) {
-            if (!inAccumulation) {
-                inAccumulation = true;
-                episodeCaptured = false;
-                accumulations.incrementAndGet();
-                Path file = null;
-                if (autoCaptureAllowed(now, s)) {
-                    CaptureResult c = capture(CaptureTrigger.ACCUMULATION, r, s, now);
-                    captured = true;
-                    episodeCaptured = c.succeeded();
-                    file = c.succeeded() ? c.file() : null;
-                }
-                LOG.warn("[{}] accumulation: {} active connections > threshold {}{}", name, count,
-                        s.accumulationThreshold(), file != null ? "; dump " + file
-                                : captured ? "; the dump failed" : "; dump deferred by the capture cooldown");
-                AccumulationEvent e = new AccumulationEvent(count, s.accumulationThreshold(), r, file);
-                notifyListeners(l -> l.onAccumulation(this, e));
-            } else if (!episodeCaptured && autoCaptureAllowed(now, s)) {
-                episodeCaptured = capture(CaptureTrigger.ACCUMULATION, r, s, now).succeeded();
-                captured = true;
-            }
-        } else if (inAccumulation) {
-            inAccumulation = false;
-            LOG.info("[{}] accumulation over: {} active connections <= threshold {}", name, count,
-                    s.accumulationThreshold());
+        Episodes.Step step = episodes.next(r.activeConnections(), r.nanoTime(), s.accumulationThreshold(),
+                s.spikeThreshold());
+        if (step.accumulation() == Episodes.Accumulation.BEGAN) {
+            // Counted before its dump, so a capture listener sees the episode it belongs to.
+            stats.accumulationBegan();
+        }
+        CaptureResult dump = captures.forAccumulation(step, r, s);
+        if (step.accumulation() == Episodes.Accumulation.BEGAN) {
+            Path file = dump != null && dump.succeeded() ? dump.file() : null;
+            LOG.warn("[{}] accumulation: {} active connections > threshold {}{}", name, step.count(),
+                    step.threshold(), file != null ? "; dump " + file
+                            : dump != null ? "; the dump failed" : "; dump deferred by the capture cooldown");
+            AccumulationEvent e = new AccumulationEvent(step.count(), step.threshold(), r, file);
+            notifyListeners(l -> l.onAccumulation(this, e));
+        } else if (step.accumulation() == Episodes.Accumulation.ENDED) {
+            LOG.info("[{}] accumulation over: {} active connections <= threshold {}", name, step.count(),
+                    step.threshold());
         }
 
-        if (previousCount >= 0) {
-            long increase = count - previousCount;
-            if (increase >= s.spikeThreshold()) {
-                if (!inSpike) {
-                    inSpike = true;
-                    spikes.incrementAndGet();
-                    Duration interval = Duration.ofNanos(now - previousCheckNanos);
-                    SpikeEvent e = new SpikeEvent(previousCount, count, increase, s.spikeThreshold(), interval);
-                    LOG.warn("[{}] spike: +{} connections in {} ms ({} -> {}), threshold {}", name, increase,
-                            interval.toMillis(), previousCount, count, s.spikeThreshold());
-                    notifyListeners(l -> l.onSpike(this, e));
-                    if (!captured && autoCaptureAllowed(now, s)) {
-                        capture(CaptureTrigger.SPIKE, r, s, now);
-                    }
-                }
-            } else {
-                inSpike = false;
-            }
+        SpikeEvent spike = step.spike();
+        if (spike != null) {
+            stats.spikeBegan();
+            LOG.warn("[{}] spike: +{} connections in {} ms ({} -> {}), threshold {}", name, spike.increase(),
+                    spike.interval().toMillis(), spike.previousCount(), spike.activeConnections(),
+                    spike.spikeThreshold());
+            notifyListeners(l -> l.onSpike(this, spike));
+            captures.forSpike(r, s);
         }
-        previousCount = count;
-        previousCheckNanos = now;
     }
 
-    private boolean autoCaptureAllowed(long now, MonitorSettings s) {
-        return lastAutoCaptureNanos == NEVER || now - lastAutoCaptureNanos >= s.captureCooldown().toNanos();
-    }
-
-    private CaptureResult forcedCapture() {
-        MonitorSettings s = settings;
-        long now = tracker.ticker().nanoTime();
-        CaptureResult last = lastCapture;
-        if (lastForcedCaptureNanos != NEVER && now - lastForcedCaptureNanos < s.forcedCaptureInterval().toNanos()
-                && last != null && last.succeeded()) {
-            LOG.info("[{}] forced capture within {} ms of the last one: returning {}", name,
-                    s.forcedCaptureInterval().toMillis(), last.file());
-            return last;
-        }
-        lastForcedCaptureNanos = now;
-        // A fresh classification so the dump's patterns are current; it is not a check (no trend, no triggers).
+    // A fresh classification so a forced dump's patterns are current; it is not a check (no trend, no triggers).
+    private CheckResult classifyForDump(MonitorSettings s) {
         CheckResult r = ConnectionCheck.run(tracker, s.rules(), this::probeFailed);
-        probeFailures.addAndGet(r.probeFailures());
-        return capture(CaptureTrigger.FORCE_CAPTURE, r, s, now);
+        stats.probeFailures(r.probeFailures());
+        return r;
     }
 
-    private CaptureResult capture(CaptureTrigger trigger, CheckResult r, MonitorSettings s, long now) {
-        if (trigger != CaptureTrigger.FORCE_CAPTURE) {
-            lastAutoCaptureNanos = now;
-        }
-        CaptureResult result;
-        try {
+    // The monitor's side of each dump: what it holds, and the listeners told before and after.
+    private final class CaptureHooks implements CaptureScheduler.Hooks {
+        @Override
+        public DumpContent content(CaptureTrigger trigger, Instant at, CheckResult r, MonitorSettings s) {
             Map<String, Long> loops = new LinkedHashMap<>();
             eventLoopLag.forEach((k, v) -> loops.put(k, v.getAsLong()));
-            SystemState system = SystemProbe.sample(lastLagMs, loops);
-            Instant at = Instant.ofEpochMilli(tracker.ticker().currentTimeMillis());
-            DumpContent content = new DumpContent(trigger, at, name, ProcessHandle.current().pid(),
-                    s.accumulationThreshold(), s.spikeThreshold(), s.checkInterval().toMillis(), r, system, trend,
-                    tracker.terminationStats().snapshot(), tracker, s.maxConnectionDetails(), s.maskAddresses());
-            Path folder = DumpFolders.resolve(preferredFolders, s.outputDirectory());
-            notifyListeners(l -> l.onCaptureStart(this, trigger));
-            result = writer.write(folder, content);
-        } catch (RuntimeException | LinkageError e) {
-            result = new CaptureResult(trigger, Instant.now(), null, 0, 0, 0, e.toString());
+            SystemState system = SystemProbe.sample(stats.schedulerLagMillis(), loops);
+            return new DumpContent(trigger, at, name, ProcessHandle.current().pid(),
+                    s.accumulationThreshold(), s.spikeThreshold(), s.checkInterval().toMillis(), r, system,
+                    trend.points(), tracker.terminationStats().snapshot(), tracker, s.maxConnectionDetails(),
+                    s.maskAddresses());
         }
-        if (result.succeeded()) {
-            captures.incrementAndGet();
-            lastCapture = result;
-            int pruned = new DumpRetention(s.maxDumpFiles(), s.maxDumpBytes())
-                    .prune(result.file().getParent(), result.file());
-            if (pruned > 0) {
-                LOG.info("[{}] retention: deleted the {} oldest dumps in {} (keeping at most {} files, {} bytes)",
-                        name, pruned, result.file().getParent(), s.maxDumpFiles(), s.maxDumpBytes());
-            }
-            LOG.info("[{}] {} dump written: {} ({} connections, {} bytes, {} ms)", name, trigger.wireName(),
-                    result.file(), result.connections(), result.bytesWritten(),
-                    TimeUnit.NANOSECONDS.toMillis(result.durationNanos()));
-        } else {
-            long n = captureFailures.incrementAndGet();
-            LOG.error("[{}] {} dump failed ({} failures so far), monitoring goes on: {} ({})", name,
-                    trigger.wireName(), n, result.error(), result.file());
+
+        @Override
+        public void starting(CaptureTrigger trigger) {
+            notifyListeners(l -> l.onCaptureStart(ConnectionMonitor.this, trigger));
         }
-        CaptureResult done = result;
-        notifyListeners(l -> l.onCapture(this, done));
-        return result;
+
+        @Override
+        public void finished(CaptureResult result) {
+            notifyListeners(l -> l.onCapture(ConnectionMonitor.this, result));
+        }
     }
 
     private SweepResult sweep() {
         MonitorSettings s = settings;
         SweepResult r = new CleanupSweep(s.rules(), s.jitter()).run(tracker, this::probeFailed);
-        probeFailures.addAndGet(r.probeFailures());
-        lastSweep = r;
+        stats.probeFailures(r.probeFailures());
+        stats.lastSweep(r);
         if (r.cleanedCount() > 0) {
             LOG.info("[{}] cleanup closed {} connections: {}", name, r.cleanedCount(), byWireName(r.cleaned()));
         }
@@ -528,7 +398,7 @@ public final class ConnectionMonitor implements AutoCloseable {
         if (reason == null || !reason.isCleanup()) {
             return;
         }
-        cleanups[reason.ordinal()].increment();
+        stats.cleanup(reason);
         if (listeners.isEmpty()) {
             return;
         }
@@ -562,18 +432,10 @@ public final class ConnectionMonitor implements AutoCloseable {
      * interval re-plans the tick already pending.
      */
     public synchronized MonitorSettings updateSettings(UnaryOperator<MonitorSettings.Builder> change) {
-        MonitorSettings previous = settings;
-        MonitorSettings next = change.apply(previous.toBuilder()).build();
+        MonitorSettings next = change.apply(settings.toBuilder()).build();
         settings = next;
-        // A shorter interval must not wait out a long tick already planned: re-plan the pending one.
-        if (running && !closed) {
-            if (!next.checkInterval().equals(previous.checkInterval()) && checkTask != null && checkTask.cancel(false)) {
-                checkTask = executor.schedule(this::periodicCheck, next.checkInterval().toMillis(), TimeUnit.MILLISECONDS);
-            }
-            if (!next.cleanupInterval().equals(previous.cleanupInterval()) && sweepTask != null && sweepTask.cancel(false)) {
-                sweepTask = executor.schedule(this::periodicSweep, next.cleanupInterval().toMillis(), TimeUnit.MILLISECONDS);
-            }
-        }
+        // A shorter interval must not wait out a long tick already planned.
+        periodic.forEach(PeriodicTask::replan);
         return next;
     }
 
@@ -593,12 +455,12 @@ public final class ConnectionMonitor implements AutoCloseable {
      * the active recording's). Asked afresh at every capture.
      */
     public void addPreferredDumpFolder(Supplier<Optional<Path>> folder) {
-        preferredFolders.add(Objects.requireNonNull(folder, "folder"));
+        captures.addPreferredFolder(folder);
     }
 
     /** Removes a preferred folder. */
     public void removePreferredDumpFolder(Supplier<Optional<Path>> folder) {
-        preferredFolders.remove(folder);
+        captures.removePreferredFolder(folder);
     }
 
     /** Registers an event loop's lag, reported in dumps' {@code system.eventLoopLagMs} under {@code name}. */
@@ -613,7 +475,7 @@ public final class ConnectionMonitor implements AutoCloseable {
 
     /** The folder the next capture would go to. */
     public Path currentDumpFolder() {
-        return DumpFolders.resolve(preferredFolders, settings.outputDirectory());
+        return captures.folder(settings);
     }
 
     // ---- point-in-time views ----
@@ -635,79 +497,72 @@ public final class ConnectionMonitor implements AutoCloseable {
 
     /** The latest check, or null before the first. */
     public CheckResult lastCheck() {
-        return lastCheck;
+        return stats.lastCheck();
     }
 
     /** The last checks' counts, oldest first. */
     public List<TrendPoint> trend() {
-        return trend;
+        return trend.points();
     }
 
     /** The latest successful capture, or null. */
     public CaptureResult lastCapture() {
-        return lastCapture;
+        return stats.lastCapture();
     }
 
     /** The latest sweep, or null. */
     public SweepResult lastSweep() {
-        return lastSweep;
+        return stats.lastSweep();
     }
 
     /** Checks run. */
     public long checkCount() {
-        return checks.get();
+        return stats.checks();
     }
 
     /** Accumulation episodes begun. */
     public long accumulationCount() {
-        return accumulations.get();
+        return stats.accumulations();
     }
 
     /** Spikes seen. */
     public long spikeCount() {
-        return spikes.get();
+        return stats.spikes();
     }
 
     /** Dumps written. */
     public long captureCount() {
-        return captures.get();
+        return stats.captures();
     }
 
     /** Dumps that failed. */
     public long captureFailures() {
-        return captureFailures.get();
+        return stats.captureFailures();
     }
 
     /** Connections skipped by a check, sweep or capture because an endpoint probe threw. */
     public long probeFailures() {
-        return probeFailures.get();
+        return stats.probeFailures();
     }
 
     /** Periodic tasks that failed unexpectedly (a bug; each is logged with its stack). */
     public long taskFailures() {
-        return taskFailures.get();
+        return stats.taskFailures();
     }
 
     /** Connections cleaned up, by the sweep or the host, for one cleanup reason. */
     public long cleanupCount(TerminationReason reason) {
-        return cleanups[reason.ordinal()].sum();
+        return stats.cleanups(reason);
     }
 
     /** Connections cleaned up, by reason, only those that happened. */
     public Map<TerminationReason, Long> cleanupCounts() {
-        Map<TerminationReason, Long> out = new LinkedHashMap<>();
-        for (TerminationReason r : TerminationReason.values()) {
-            long n = cleanups[r.ordinal()].sum();
-            if (n > 0) {
-                out.put(r, n);
-            }
-        }
-        return Collections.unmodifiableMap(out);
+        return stats.cleanupsByReason();
     }
 
     /** The worst lag of the monitor's own timer over the last check interval. */
     public long schedulerLagMillis() {
-        return lastLagMs;
+        return stats.schedulerLagMillis();
     }
 
     @Override
