@@ -129,9 +129,13 @@ public final class ChildJvm implements AutoCloseable {
             return new ChildJvm(cmd, pb.start(), errorsInOutput);
         }
 
-        /** Starts it and waits for its end, within {@code atMost}; the child is dead when this returns. */
+        /**
+         * Starts it, its input closed (nothing will be written to it), and waits for its end within {@code atMost};
+         * the child is dead when this returns, its output all there.
+         */
         public ChildJvm run(Duration atMost) throws IOException, InterruptedException {
             try (ChildJvm child = start()) {
+                child.in.close();
                 child.awaitExit(atMost);
                 return child;
             }

@@ -24,7 +24,7 @@ public final class Sockets {
     private Sockets() {
     }
 
-    /** A socket connected to {@code address} within {@link #CONNECT_TIMEOUT}, its reads bounded by {@link #READ_TIMEOUT}. */
+    /** A socket connected to {@code address} within {@link #CONNECT_TIMEOUT}; its reads wait {@link #READ_TIMEOUT}. */
     public static Socket connect(InetSocketAddress address) throws IOException {
         Socket s = new Socket();
         try {

@@ -27,8 +27,8 @@ public final class TlsJmxClient {
     /** Reads {@code attribute} of {@code mbean} at {@code url} as {@code user}, trusting {@code trustStore}. */
     public static Result read(JMXServiceURL url, Path trustStore, String trustPassword, String user, String password,
                               String mbean, String attribute) throws IOException, InterruptedException {
-        ChildJvm client = ChildJvm.main(TlsJmxClient.class)
-                .property("javax.net.ssl.trustStore", trustStore).property("javax.net.ssl.trustStorePassword", trustPassword)
+        ChildJvm client = ChildJvm.main(TlsJmxClient.class).property("javax.net.ssl.trustStore", trustStore)
+                .property("javax.net.ssl.trustStorePassword", trustPassword)
                 .args(url, user, password, mbean, attribute).errorsInOutput().run(TestTimes.atMost(60_000));
         return new Result(client.exitCode(), client.output().strip());
     }
