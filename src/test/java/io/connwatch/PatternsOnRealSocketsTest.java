@@ -1,5 +1,9 @@
 package io.connwatch;
 
+import static io.connwatch.testing.MonitorFixture.THRESHOLD;
+import static io.connwatch.testing.Sockets.REQUEST;
+import static io.connwatch.testing.Sockets.assertEndOfStream;
+import static io.connwatch.testing.Sockets.send;
 import static io.connwatch.testing.TestTimes.ms;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,14 +14,13 @@ import io.connwatch.analysis.CheckResult;
 import io.connwatch.analysis.Pattern;
 import io.connwatch.testing.TestBackend;
 import io.connwatch.testing.TestRelay;
+import io.connwatch.testing.MonitorFixture;
+import io.connwatch.testing.Sockets;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Endpoints;
 import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;
 import io.connwatch.tracking.TrackedConnection;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -25,11 +28,9 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.UnaryOperator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,73 +39,32 @@ import org.junit.jupiter.api.io.TempDir;
  * first; switching it on mid-test also proves settings apply live.
  */
 class PatternsOnRealSocketsTest {
-    private static final byte[] REQUEST = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-
     @TempDir
     Path dumps;
 
-    private final List<AutoCloseable> resources = new ArrayList<>();
-    private final ConnectionTracker tracker = new ConnectionTracker("edge");
+    @RegisterExtension
+    final MonitorFixture fixture = new MonitorFixture("edge", b -> b
+            .idleAfter(THRESHOLD)
+            .oldAfter(THRESHOLD)
+            .slowAfter(THRESHOLD)
+            .listenerLeakThreshold(3)
+            .outputDirectory(dumps));
+    private final ConnectionTracker tracker = fixture.tracker();
     private ConnectionMonitor monitor;
 
-    @AfterEach
-    void tearDown() throws Exception {
-        if (monitor != null) {
-            monitor.close();
-        }
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
-    }
-
     private ConnectionMonitor monitor(UnaryOperator<MonitorSettings.Builder> tune) {
-        MonitorSettings.Builder b = MonitorSettings.builder()
-                .checkInterval(ms(200))
-                .cleanupInterval(ms(200))
-                .stuckAfter(ms(1000))
-                .halfZombieGrace(ms(1000))
-                .connectTimeout(ms(1000))
-                .idleAfter(ms(1000))
-                .oldAfter(ms(1000))
-                .slowAfter(ms(1000))
-                .listenerLeakThreshold(3)
-                .cleanupEnabled(false)
-                .outputDirectory(dumps);
-        monitor = new ConnectionMonitor(tracker, tune.apply(b).build()).start();
+        monitor = fixture.start(tune);
         return monitor;
     }
 
     private <T extends AutoCloseable> T use(T resource) {
-        resources.add(resource);
-        return resource;
+        return fixture.use(resource);
     }
 
-    private CheckResult awaitPattern(Pattern p, long count) {
-        CheckResult[] last = new CheckResult[1];
-        await().atMost(ms(8000)).pollInterval(Duration.ofMillis(100))
-                .until(() -> (last[0] = monitor.checkNow()).count(p) == count);
-        return last[0];
-    }
-
-    private void enableCleanupAndAwait(TerminationReason reason, long n) {
-        monitor.updateSettings(b -> b.cleanupEnabled(true));
-        await().atMost(ms(8000)).until(() -> tracker.terminationStats().count(Side.INCOMING, reason) == n);
-        await().atMost(ms(5000)).until(() -> tracker.activeConnections() == 0);
-    }
-
-    private static void assertEndOfStream(Socket client) throws IOException {
-        client.setSoTimeout((int) ms(8000).toMillis());
-        InputStream in = client.getInputStream();
-        int b;
-        do {
-            b = in.read();
-        } while (b >= 0);
-    }
-
-    private static void send(Socket s, byte[] bytes) throws IOException {
-        OutputStream out = s.getOutputStream();
-        out.write(bytes);
-        out.flush();
+    /** Cleanup on past the pattern's deadline: the one connection closes for {@code reason}, none is left. */
+    private void enableCleanupAndAwait(TerminationReason reason) {
+        fixture.enableCleanupAndAwait(reason, Side.INCOMING);
+        fixture.awaitActive(0);
     }
 
     @Test
@@ -115,12 +75,12 @@ class PatternsOnRealSocketsTest {
         Socket client = proxy.connect();
         send(client, REQUEST);
 
-        CheckResult r = awaitPattern(Pattern.STUCK, 1);
+        CheckResult r = fixture.awaitPattern(Pattern.STUCK, 1);
         assertEquals(1, r.byTarget().get(0).count(Pattern.STUCK));
         assertTrue(r.recommendations().stream().anyMatch(s -> s.contains("sent nothing back")
                 && s.contains(backend.address().getPort() + "")), r.recommendations().toString());
 
-        enableCleanupAndAwait(TerminationReason.STUCK_NO_RESPONSE, 1);
+        enableCleanupAndAwait(TerminationReason.STUCK_NO_RESPONSE);
         assertEndOfStream(client);
         assertEquals(1, monitor.cleanupCount(TerminationReason.STUCK_NO_RESPONSE));
     }
@@ -134,8 +94,8 @@ class PatternsOnRealSocketsTest {
         send(client, REQUEST);
         client.shutdownOutput();
 
-        awaitPattern(Pattern.HALF_ZOMBIE, 1);
-        enableCleanupAndAwait(TerminationReason.HALF_ZOMBIE_CLEANUP, 1);
+        fixture.awaitPattern(Pattern.HALF_ZOMBIE, 1);
+        enableCleanupAndAwait(TerminationReason.HALF_ZOMBIE_CLEANUP);
         assertEndOfStream(client);
     }
 
@@ -168,10 +128,10 @@ class PatternsOnRealSocketsTest {
 
         accepted.close();
         backend.close();
-        CheckResult r = awaitPattern(Pattern.ZOMBIE, 1);
+        CheckResult r = fixture.awaitPattern(Pattern.ZOMBIE, 1);
         assertEquals(1, r.activeConnections());
 
-        enableCleanupAndAwait(TerminationReason.ZOMBIE_CLEANUP, 1);
+        enableCleanupAndAwait(TerminationReason.ZOMBIE_CLEANUP);
         assertTrue(c.connectionClosed());
         assertFalse(tracker.iterator().hasNext());
         client.close();
@@ -184,8 +144,8 @@ class PatternsOnRealSocketsTest {
         monitor(b -> b);
         Socket client = proxy.connect();
 
-        awaitPattern(Pattern.NO_OUTGOING, 1);
-        enableCleanupAndAwait(TerminationReason.CONNECT_TIMEOUT, 1);
+        fixture.awaitPattern(Pattern.NO_OUTGOING, 1);
+        enableCleanupAndAwait(TerminationReason.CONNECT_TIMEOUT);
         assertEndOfStream(client);
     }
 
@@ -207,7 +167,7 @@ class PatternsOnRealSocketsTest {
             assertEquals(c.remotePort() == keepAlivePort, c.hasKeepAlive(), "HTTP/1.1 is keep-alive, 1.0 is not");
         }
 
-        awaitPattern(Pattern.IDLE, 2);
+        fixture.awaitPattern(Pattern.IDLE, 2);
         monitor.updateSettings(b -> b.cleanupEnabled(true));
         await().atMost(ms(8000)).until(() ->
                 tracker.terminationStats().count(Side.INCOMING, TerminationReason.INACTIVITY) == 1);
@@ -227,9 +187,9 @@ class PatternsOnRealSocketsTest {
         send(client, REQUEST);
         client.getInputStream().readNBytes(REQUEST.length);
 
-        CheckResult r = awaitPattern(Pattern.OLD, 1);
+        CheckResult r = fixture.awaitPattern(Pattern.OLD, 1);
         assertEquals(0, r.count(Pattern.IDLE));
-        enableCleanupAndAwait(TerminationReason.MAX_LIFETIME, 1);
+        enableCleanupAndAwait(TerminationReason.MAX_LIFETIME);
         assertEndOfStream(client);
     }
 
@@ -241,7 +201,7 @@ class PatternsOnRealSocketsTest {
         Socket client = proxy.connect();
         send(client, REQUEST);
 
-        CheckResult r = awaitPattern(Pattern.SLOW_BACKEND, 1);
+        CheckResult r = fixture.awaitPattern(Pattern.SLOW_BACKEND, 1);
         assertEquals(0, r.count(Pattern.STUCK), "bytes came back, so it is not stuck");
         assertTrue(r.recommendations().stream().anyMatch(s -> s.contains("receiving a response")));
         monitor.updateSettings(b -> b.cleanupEnabled(true));
@@ -260,7 +220,7 @@ class PatternsOnRealSocketsTest {
             client.getInputStream().readNBytes(REQUEST.length);
         }
 
-        CheckResult r = awaitPattern(Pattern.LISTENER_LEAK, 1);
+        CheckResult r = fixture.awaitPattern(Pattern.LISTENER_LEAK, 1);
         assertTrue(r.recommendations().stream().anyMatch(s -> s.contains("more than 3 listeners")));
         monitor.updateSettings(b -> b.cleanupEnabled(true));
         assertEquals(0, monitor.cleanupNow(), "LISTENER_LEAK is reported, not cleaned");
@@ -269,10 +229,7 @@ class PatternsOnRealSocketsTest {
 
     @Test
     void refusedBackendClosesAtOnceAsEconnrefusedAndNeverAccumulates() throws Exception {
-        InetSocketAddress nobody;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            nobody = new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
-        }
+        InetSocketAddress nobody = Sockets.unusedAddress();
         TestRelay proxy = use(new TestRelay(tracker, nobody));
         monitor(b -> b);
         for (int i = 0; i < 5; i++) {

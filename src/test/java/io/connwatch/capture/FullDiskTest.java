@@ -12,6 +12,7 @@ import io.connwatch.ConnectionMonitor;
 import io.connwatch.FakeEndpoint;
 import io.connwatch.MonitorSettings;
 import io.connwatch.jmx.JmxRegistration;
+import io.connwatch.testing.Tools;
 import io.connwatch.tracking.ConnectionTracker;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.management.MBeanServer;
 import javax.management.MBeanServerFactory;
@@ -63,8 +63,7 @@ class FullDiskTest {
     }
 
     private static boolean run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        return Tools.run(atMost(30_000), cmd).ok();
     }
 
     private static ConnectionTracker tracker(String name, int connections) {

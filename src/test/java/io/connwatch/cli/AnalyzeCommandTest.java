@@ -15,6 +15,7 @@ import io.connwatch.MonitorSettings;
 import io.connwatch.analysis.Pattern;
 import io.connwatch.testing.LoopbackPatterns;
 import io.connwatch.testing.SocketPairs;
+import io.connwatch.testing.Tools;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Endpoints;
 import io.connwatch.tracking.TrackedConnection;
@@ -557,13 +558,11 @@ class AnalyzeCommandTest {
         Path html = work.resolve("chromium.html");
         assertEquals(0, new Run("analyze", "--format", "html", "--output", html, forced, recording).code);
         Path profile = Files.createDirectory(work.resolve("chromium-profile"));
-        Process p = new ProcessBuilder(chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+        Tools.Result chrome = Tools.run(ms(60_000), chromium.toString(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + profile, "--dump-dom", html.toUri().toString())
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        byte[] dom = p.getInputStream().readAllBytes();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "chromium finished");
-        String s = new String(dom, StandardCharsets.UTF_8);
+                "--user-data-dir=" + profile, "--dump-dom", html.toUri().toString());
+        assertTrue(chrome.finished(), "chromium finished");
+        String s = chrome.stdout();
         assertTrue(s.contains("id=\"active-chart\""), s);
         assertTrue(s.contains("<polyline class=\"series series-statistics\""), s);
     }

@@ -1,5 +1,6 @@
 package io.connwatch.cli;
 
+import static io.connwatch.testing.Sockets.freePort;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -70,12 +71,6 @@ class CommandLineBadInputTest {
         ownerOnly = TestFiles.ownerOnly(tmp.resolve("owner-only"), "operator secret\n");
         worldReadable = TestFiles.withMode(tmp.resolve("world-readable"), "operator secret\n", "rw-r--r--");
         groupReadable = TestFiles.withMode(tmp.resolve("group-readable"), "operator secret\n", "rw-r-----");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     /**

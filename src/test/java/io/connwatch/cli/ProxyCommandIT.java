@@ -6,15 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import io.connwatch.testing.ChildJvm;
+import io.connwatch.testing.ChildJvms;
+import io.connwatch.testing.Sockets;
 import io.connwatch.testing.TestFiles;
 import io.connwatch.testing.TestKeyStores;
+import io.connwatch.testing.TestTimes;
 import io.connwatch.testing.TlsJmxClient;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,13 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import javax.management.MBeanServerConnection;
 import javax.management.ObjectName;
@@ -39,6 +35,7 @@ import javax.management.remote.JMXServiceURL;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code java -jar target/connwatch.jar proxy}, run the way a user runs it: HTTP through it, JMX on it, SIGTERM. */
@@ -50,9 +47,10 @@ class ProxyCommandIT {
     static Path keys;
     private static TestKeyStores stores;
 
-    private Process process;
+    @RegisterExtension
+    final ChildJvms jvms = new ChildJvms();
+    private ChildJvm proxy;
     private HttpServer backend;
-    private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
 
     @BeforeAll
     static void makeKeys() throws Exception {
@@ -60,64 +58,27 @@ class ProxyCommandIT {
     }
 
     @AfterEach
-    void tearDown() {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly();
-        }
+    void stopBackend() {
         if (backend != null) {
             backend.stop(0);
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
+    /** Starts {@code command}, its error output read with its output. */
+    private void start(ChildJvm.Command command) throws IOException {
+        proxy = jvms.start(command.errorsInOutput());
     }
 
-    private String awaitLine(String regex) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        List<String> seen = new ArrayList<>();
-        while (System.nanoTime() < end) {
-            String line = lines.poll(1, TimeUnit.SECONDS);
-            if (line != null) {
-                seen.add(line);
-                if (line.matches(regex)) {
-                    return line;
-                }
-            }
-        }
-        throw new AssertionError("no line matching " + regex + " in " + seen);
+    /** {@code java -jar connwatch.jar proxy OPTIONS}. */
+    private static ChildJvm.Command proxyCommand(Object... options) {
+        return ChildJvm.jar().args("proxy").args(options);
     }
 
-    /** Starts the command, its output lines read into {@link #lines}. */
-    private void start(List<String> cmd) throws IOException {
-        process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-    }
-
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
-    /** SIGTERM as an init system sends it (Process.destroy would also close our end of its output), then exit 0. */
+    /** SIGTERM as an init system sends it, then exit 0. */
     private void stopWithSigterm() throws Exception {
-        Process kill = new ProcessBuilder("kill", "-TERM", String.valueOf(process.pid())).inheritIO().start();
-        assertTrue(kill.waitFor(10, TimeUnit.SECONDS));
-        awaitLine("shutting down: .*");
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "stopped");
-        assertEquals(0, process.exitValue());
+        proxy.sigterm();
+        proxy.awaitLine("shutting down: .*");
+        assertEquals(0, proxy.awaitExit(TestTimes.atMost(30_000)));
     }
 
     @Test
@@ -132,20 +93,17 @@ class ProxyCommandIT {
         backend.start();
         Path passwords = TestFiles.ownerOnly(tmp.resolve("jmx.password"), "operator secret\n");
         Path access = Files.writeString(tmp.resolve("jmx.access"), "operator readwrite\n");
-        int jmxPort = freePort();
-        List<String> cmd = List.of(java(), "-jar",
-                System.getProperty("connwatch.jar"), "proxy", "--listen", "127.0.0.1:0",
-                "--target", "127.0.0.1:" + backend.getAddress().getPort(), "--name", "it-proxy", "--interval", "500ms",
-                "--dump-dir", tmp.resolve("dumps").toString(), "--jmx-port", String.valueOf(jmxPort),
-                "--jmx-password-file", passwords.toString(), "--jmx-access-file", access.toString(),
-                "--max-dumps", "7", "--max-dump-bytes", "64m", "--mask-addresses");
-        start(cmd);
+        int jmxPort = Sockets.freePort();
+        start(proxyCommand("--listen", "127.0.0.1:0", "--target", "127.0.0.1:" + backend.getAddress().getPort(),
+                "--name", "it-proxy", "--interval", "500ms", "--dump-dir", tmp.resolve("dumps"),
+                "--jmx-port", jmxPort, "--jmx-password-file", passwords, "--jmx-access-file", access,
+                "--max-dumps", "7", "--max-dump-bytes", "64m", "--mask-addresses"));
 
         Matcher m = java.util.regex.Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+),.*")
-                .matcher(awaitLine("listening on .*"));
+                .matcher(proxy.awaitLine("listening on .*"));
         assertTrue(m.matches());
         int port = Integer.parseInt(m.group(1));
-        String jmxUrl = awaitLine("jmx: .*").substring("jmx: ".length());
+        String jmxUrl = proxy.awaitLine("jmx: .*").substring("jmx: ".length());
 
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         for (int i = 0; i < 3; i++) {
@@ -175,10 +133,9 @@ class ProxyCommandIT {
     @Test
     void listeningOnEveryInterfaceTheJmxUrlNamesThisHostNotTheWildcard() throws Exception {
         Path passwords = TestFiles.ownerOnly(tmp.resolve("jmx.password"), "operator secret\n");
-        start(List.of(java(), "-jar", System.getProperty("connwatch.jar"), "proxy", "--listen", "0.0.0.0:0",
-                "--target", "127.0.0.1:9", "--name", "it-any", "--jmx-port", String.valueOf(freePort()),
-                "--jmx-password-file", passwords.toString()));
-        String url = awaitLine("jmx: .*").substring("jmx: ".length());
+        start(proxyCommand("--listen", "0.0.0.0:0", "--target", "127.0.0.1:9", "--name", "it-any",
+                "--jmx-port", Sockets.freePort(), "--jmx-password-file", passwords));
+        String url = proxy.awaitLine("jmx: .*").substring("jmx: ".length());
         // A client elsewhere told to connect to 0.0.0.0 reaches nothing: the stubs must name this host.
         assertFalse(url.contains("0.0.0.0"), url);
         String host = InetAddress.getLocalHost().getHostAddress();
@@ -196,12 +153,10 @@ class ProxyCommandIT {
     void servesJmxOverTlsOnlyWithAKeyStoreAndItsPasswordFile() throws Exception {
         Path passwords = TestFiles.ownerOnly(tmp.resolve("jmx.password"), "operator secret\n");
         Path access = Files.writeString(tmp.resolve("jmx.access"), "operator readonly\n");
-        start(List.of(java(), "-jar", System.getProperty("connwatch.jar"), "proxy", "--listen", "127.0.0.1:0",
-                "--target", "127.0.0.1:9", "--name", "it-tls", "--jmx-port", String.valueOf(freePort()),
-                "--jmx-password-file", passwords.toString(), "--jmx-access-file", access.toString(),
-                "--jmx-keystore", stores.keyStore.toString(),
-                "--jmx-keystore-password-file", stores.passwordFile.toString()));
-        JMXServiceURL url = tlsUrl(awaitLine("jmx: .*"));
+        start(proxyCommand("--listen", "127.0.0.1:0", "--target", "127.0.0.1:9", "--name", "it-tls",
+                "--jmx-port", Sockets.freePort(), "--jmx-password-file", passwords, "--jmx-access-file", access,
+                "--jmx-keystore", stores.keyStore, "--jmx-keystore-password-file", stores.passwordFile));
+        JMXServiceURL url = tlsUrl(proxy.awaitLine("jmx: .*"));
 
         TlsJmxClient.Result read = TlsJmxClient.read(url, stores.trustStore, TestKeyStores.TRUST_PASSWORD, "operator",
                 "secret", "io.connwatch:type=ConnectionMonitor,name=it-tls", "Name");
@@ -215,11 +170,11 @@ class ProxyCommandIT {
 
     @Test
     void servesJmxOverTlsWithTheKeyStoreOfTheJdkSystemProperties() throws Exception {
-        start(List.of(java(), "-Djavax.net.ssl.keyStore=" + stores.keyStore,
-                "-Djavax.net.ssl.keyStorePassword=" + TestKeyStores.PASSWORD, "-jar", System.getProperty("connwatch.jar"),
-                "proxy", "--listen", "127.0.0.1:0", "--target", "127.0.0.1:9", "--name", "it-tls-props",
-                "--jmx-port", String.valueOf(freePort()), "--jmx-tls"));
-        JMXServiceURL url = tlsUrl(awaitLine("jmx: .*"));
+        start(proxyCommand("--listen", "127.0.0.1:0", "--target", "127.0.0.1:9", "--name", "it-tls-props",
+                "--jmx-port", Sockets.freePort(), "--jmx-tls")
+                .property("javax.net.ssl.keyStore", stores.keyStore)
+                .property("javax.net.ssl.keyStorePassword", TestKeyStores.PASSWORD));
+        JMXServiceURL url = tlsUrl(proxy.awaitLine("jmx: .*"));
 
         TlsJmxClient.Result read = TlsJmxClient.read(url, stores.trustStore, TestKeyStores.TRUST_PASSWORD, "anyone",
                 "none", "io.connwatch:type=ConnectionMonitor,name=it-tls-props", "Name");
@@ -238,12 +193,9 @@ class ProxyCommandIT {
 
     @Test
     void badOptionsAreBadUsage() throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                System.getProperty("connwatch.jar"), "proxy", "--listen", "127.0.0.1:0", "--target", "nowhere")
-                .redirectErrorStream(false).start();
-        assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(2, p.exitValue(), err);
+        ChildJvm p = proxyCommand("--listen", "127.0.0.1:0", "--target", "nowhere").run(TestTimes.atMost(30_000));
+        String err = p.errorOutput();
+        assertEquals(2, p.exitCode(), err);
         assertEquals(1, err.strip().lines().count(), err);
         assertTrue(err.contains("'nowhere' is not HOST:PORT"), err);
     }

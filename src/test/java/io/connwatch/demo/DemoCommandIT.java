@@ -8,19 +8,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.tools.attach.VirtualMachine;
 import io.connwatch.analysis.Pattern;
+import io.connwatch.testing.ChildJvm;
+import io.connwatch.testing.ChildJvms;
 import io.connwatch.testing.TestTimes;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.stream.Stream;
 import javax.management.MBeanServerConnection;
@@ -31,8 +27,8 @@ import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** {@code java -jar target/connwatch.jar demo}, as a newcomer runs it, and with {@code --duration} for a JMX console. */
@@ -46,22 +42,17 @@ class DemoCommandIT {
     @TempDir
     Path out;
 
-    private Process process;
-
-    @AfterEach
-    void stop() {
-        if (process != null && process.isAlive()) {
-            process.destroyForcibly();
-        }
-    }
+    @RegisterExtension
+    final ChildJvms jvms = new ChildJvms();
 
     @Test
     void theDemoEndsByItselfOnceEveryPatternIsFoundAndCleanedAndLeavesARecordingWithItsDumps() throws Exception {
-        List<String> lines = start("demo", "--out", out.toString());
+        ChildJvm demo = jvms.start(ChildJvm.jar().args("demo", "--out", out));
         // A generous bound: the run ends when its wave is done, about 15 s, and gives up at its 60 s cap.
-        assertTrue(process.waitFor(TestTimes.atMost(120_000).toMillis(), TimeUnit.MILLISECONDS), "the demo ends");
-        String stdout = awaitAllOutput(lines);
-        assertEquals(0, process.exitValue(), stdout);
+        int exit = demo.awaitExit(TestTimes.atMost(120_000));
+        String stdout = demo.output();
+        List<String> lines = demo.lines();
+        assertEquals(0, exit, stdout);
 
         assertTrue(stdout.contains("wave 1 done in "), stdout);
         assertTrue(stdout.contains("Summary: 1 wave, done in "), stdout);
@@ -112,11 +103,11 @@ class DemoCommandIT {
 
     @Test
     void withADurationEveryPatternComesAgainInWavesAndAConsoleAttachedLaterGetsNotifications() throws Exception {
-        List<String> lines = start("demo", "--duration", "35s", "--out", out.toString());
+        ChildJvm demo = jvms.start(ChildJvm.jar().args("demo", "--duration", "35s", "--out", out));
         // Attach the way JConsole does, once the first wave is over: through the JDK's local connector.
-        awaitLine(lines, "t\\+\\d+s  wave 2: .*", TestTimes.atMost(90_000).toMillis());
+        demo.awaitLine("t\\+\\d+s  wave 2: .*", TestTimes.atMost(90_000));
         List<Notification> received = new CopyOnWriteArrayList<>();
-        VirtualMachine vm = VirtualMachine.attach(String.valueOf(process.pid()));
+        VirtualMachine vm = VirtualMachine.attach(String.valueOf(demo.pid()));
         String address;
         try {
             address = vm.startLocalManagementAgent();
@@ -131,9 +122,10 @@ class DemoCommandIT {
                     received.stream().anyMatch(n -> n.getType().equals("io.connwatch.cleanup")));
         }
 
-        assertTrue(process.waitFor(TestTimes.atMost(120_000).toMillis(), TimeUnit.MILLISECONDS), "the demo ends");
-        String stdout = awaitAllOutput(lines);
-        assertEquals(0, process.exitValue(), stdout);
+        int exit = demo.awaitExit(TestTimes.atMost(120_000));
+        String stdout = demo.output();
+        List<String> lines = demo.lines();
+        assertEquals(0, exit, stdout);
         assertTrue(stdout.indexOf("wave 1 done in ") < stdout.indexOf("wave 2: "), stdout);
         Matcher waves = java.util.regex.Pattern.compile("(?m)^Summary: (\\d+) waves").matcher(stdout);
         assertTrue(waves.find() && Integer.parseInt(waves.group(1)) >= 2, stdout);
@@ -172,50 +164,9 @@ class DemoCommandIT {
         return m;
     }
 
-    /** Starts the built jar with these arguments; its stdout lines are collected as they come. */
-    private List<String> start(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", System.getProperty("connwatch.jar")));
-        cmd.addAll(List.of(args));
-        process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        List<String> lines = new CopyOnWriteArrayList<>();
-        Process p = process;
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-            lines.add(END);
-        }, "demo-stdout");
-        reader.setDaemon(true);
-        reader.start();
-        return lines;
-    }
-
-    private static final String END = "\u0000end of output";
-
-    private static void awaitLine(List<String> lines, String regex, long millis) {
-        await().atMost(millis, TimeUnit.MILLISECONDS).until(() -> lines.stream().anyMatch(l -> l.matches(regex)));
-    }
-
-    private static String awaitAllOutput(List<String> lines) {
-        await().atMost(TestTimes.atMost(10_000)).until(() -> lines.contains(END));
-        lines.remove(END);
-        return String.join("\n", lines) + "\n";
-    }
-
     private static String run(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-jar", System.getProperty("connwatch.jar")));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        String stdout = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), String.join(" ", args) + "\n" + stdout);
-        return stdout;
+        ChildJvm analyze = ChildJvm.jar().args(args).run(TestTimes.atMost(60_000));
+        assertEquals(0, analyze.exitCode(), String.join(" ", args) + "\n" + analyze.output());
+        return analyze.output();
     }
 }

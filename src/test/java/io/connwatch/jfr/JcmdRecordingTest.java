@@ -10,11 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.connwatch.analysis.Pattern;
+import io.connwatch.testing.ChildJvm;
+import io.connwatch.testing.ChildJvms;
+import io.connwatch.testing.Sockets;
+import io.connwatch.testing.Tools;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -29,9 +30,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -43,6 +41,7 @@ import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.openjdk.jmc.common.item.Attribute;
 import org.openjdk.jmc.common.item.IAccessorKey;
@@ -75,21 +74,19 @@ class JcmdRecordingTest {
     private static final int ECHOES = 3;
     private static final Path JFC = Path.of(System.getProperty("basedir", "."), "jfr-configs", "connwatch.jfc")
             .toAbsolutePath();
-    private static final Path BIN = Path.of(System.getProperty("java.home"), "bin");
 
     @TempDir
     Path tmp;
 
+    @RegisterExtension
+    final ChildJvms jvms = new ChildJvms();
     private Child child;
     private final List<Socket> clients = new ArrayList<>();
 
     @AfterEach
-    void tearDown() throws Exception {
+    void closeClients() throws Exception {
         for (Socket s : clients) {
             s.close();
-        }
-        if (child != null) {
-            child.kill();
         }
     }
 
@@ -99,7 +96,7 @@ class JcmdRecordingTest {
     void detailedRecordingHoldsEveryConnwatchEventAndDumpsLandBesideIt() throws Exception {
         Path configured = Files.createDirectories(tmp.resolve("configured"));
         Path rec = tmp.resolve("rec.jfr");
-        child = Child.start(configured, tmp.resolve("child.err"));
+        child = Child.start(jvms, configured);
         assertEquals("RECORDINGS none", child.ask("recordings", "RECORDINGS"),
                 "the server starts no recording, and connwatch does not initialize JFR");
 
@@ -135,7 +132,7 @@ class JcmdRecordingTest {
     @Test
     void levelOffRecordsNoConnwatchEventButTheRecordingWorks() throws Exception {
         Path configured = Files.createDirectories(tmp.resolve("configured"));
-        child = Child.start(configured, tmp.resolve("child.err"));
+        child = Child.start(jvms, configured);
         long id = startRecording("settings=default", "settings=" + JFC, "connwatch-level=off",
                 "filename=" + tmp.resolve("rec.jfr"));
 
@@ -164,7 +161,7 @@ class JcmdRecordingTest {
     void recordingWithoutAFileLeavesDumpsInTheConfiguredFolder() throws Exception {
         Path configured = Files.createDirectories(tmp.resolve("configured"));
         Path recs = Files.createDirectories(tmp.resolve("recs"));
-        child = Child.start(configured, tmp.resolve("child.err"));
+        child = Child.start(jvms, configured);
 
         // filename= an existing folder: JDK 17 sets no destination, it picks a file name in that folder at exit.
         startRecording("name=infolder", "settings=default", "settings=" + JFC, "filename=" + recs + "/");
@@ -200,8 +197,7 @@ class JcmdRecordingTest {
         for (int i = 0; i < ECHOES; i++) {
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), child.echoPort)) {
                 s.setSoTimeout((int) ms(10_000).toMillis());
-                s.getOutputStream().write(HELLO);
-                s.getOutputStream().flush();
+                Sockets.send(s, HELLO);
                 byte[] echoed = s.getInputStream().readNBytes(HELLO.length);
                 assertEquals("hello", new String(echoed, StandardCharsets.US_ASCII));
                 s.shutdownOutput();
@@ -211,9 +207,7 @@ class JcmdRecordingTest {
         for (int i = 0; i < STUCK; i++) {
             Socket s = new Socket(InetAddress.getLoopbackAddress(), child.hangPort);
             clients.add(s);
-            OutputStream out = s.getOutputStream();
-            out.write(REQUEST);
-            out.flush();
+            Sockets.send(s, REQUEST);
         }
         awaitStatus(s -> s.get("accumulations") >= 1 && s.get("spikes") >= 1 && s.get("captures") >= 1);
         // Cleanup closes the hanging clients: each sees the end of its stream.
@@ -227,7 +221,7 @@ class JcmdRecordingTest {
     private Map<String, Long> awaitStatus(Predicate<Map<String, Long>> done) {
         AtomicReference<Map<String, Long>> last = new AtomicReference<>();
         await().atMost(ms(15_000)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
-                .failFast("the child ended" + child.stderrTail(), () -> !child.process.isAlive())
+                .failFast("the child ended" + child.jvm.report(), () -> !child.jvm.isAlive())
                 .untilAsserted(() -> {
                     last.set(child.status());
                     assertTrue(done.test(last.get()), "child status " + last.get());
@@ -259,19 +253,14 @@ class JcmdRecordingTest {
     }
 
     private String jcmd(String command, String... options) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(BIN.resolve("jcmd").toString(), Long.toString(child.pid), command));
-        cmd.addAll(Arrays.asList(options));
-        Path log = Files.createTempFile(tmp, "jcmd", ".out");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(ms(30_000).toMillis(), TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
-            fail(cmd + " did not finish: " + Files.readString(log));
-        }
-        String out = Files.readString(log);
-        assertEquals(0, p.exitValue(), cmd + "\n" + out);
+        List<String> args = new ArrayList<>(List.of(Long.toString(child.pid), command));
+        args.addAll(Arrays.asList(options));
+        Tools.Result r = Tools.jdk("jcmd", ms(30_000), args.toArray(String[]::new)).assertFinished();
+        String out = r.output();
+        assertEquals(0, r.exitCode(), r.command() + "\n" + out);
         // jcmd exits 0 even when the command failed: read what it said.
         for (String bad : List.of("doesn't exist", "Warning", "Could not", "Incorrect", "Exception", "not found")) {
-            assertFalse(out.contains(bad), cmd + "\n" + out);
+            assertFalse(out.contains(bad), r.command() + "\n" + out);
         }
         return out;
     }
@@ -280,7 +269,7 @@ class JcmdRecordingTest {
         AtomicReference<List<RecordedEvent>> events = new AtomicReference<>(List.of());
         int[] n = {0};
         await().atMost(ms(15_000)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500))
-                .failFast("the child ended", () -> !child.process.isAlive())
+                .failFast("the child ended", () -> !child.jvm.isAlive())
                 .untilAsserted(() -> {
                     Path dump = tmp.resolve(n[0]++ == 0 ? "dump.jfr" : "dump-" + n[0] + ".jfr");
                     jcmd("JFR.dump", "name=" + id, "filename=" + dump);
@@ -479,49 +468,21 @@ class JcmdRecordingTest {
 
     /** The monitored server in its own JVM, spoken to line by line; every wait bounded. */
     private static final class Child {
-        private static final String EOF = "\u0000EOF";
-        final Process process;
+        final ChildJvm jvm;
         final long pid;
-        final Path stderr;
-        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-        final Writer stdin;
         int hangPort;
         int echoPort;
         int hangBackend;
         int echoBackend;
 
-        private Child(Process process, Path stderr) {
-            this.process = process;
-            this.pid = process.pid();
-            this.stderr = stderr;
-            this.stdin = new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
-            Thread reader = new Thread(() -> {
-                try (java.io.BufferedReader r = new java.io.BufferedReader(
-                        new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = r.readLine()) != null) {
-                        lines.add(line);
-                    }
-                } catch (IOException gone) {
-                    // the child died; EOF below says so
-                } finally {
-                    lines.add(EOF);
-                }
-            }, "child-stdout-" + pid);
-            reader.setDaemon(true);
-            reader.start();
+        private Child(ChildJvm jvm) {
+            this.jvm = jvm;
+            this.pid = jvm.pid();
         }
 
-        static Child start(Path configured, Path stderr) throws IOException {
-            List<String> cmd = new ArrayList<>(List.of(BIN.resolve("java").toString(), "-Xmx256m",
-                    "-Dconnwatch.test.timeScale=" + System.getProperty("connwatch.test.timeScale", "1"),
-                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=info",
-                    "-cp", System.getProperty("java.class.path"),
-                    MonitoredServerMain.class.getName(), configured.toString()));
-            ProcessBuilder pb = new ProcessBuilder(cmd).redirectError(stderr.toFile());
-            pb.environment().remove("JAVA_TOOL_OPTIONS");
-            pb.environment().remove("JDK_JAVA_OPTIONS");
-            Child c = new Child(pb.start(), stderr);
+        static Child start(ChildJvms jvms, Path configured) throws IOException {
+            Child c = new Child(jvms.start(ChildJvm.main(MonitoredServerMain.class).jvm("-Xmx256m")
+                    .property("org.slf4j.simpleLogger.defaultLogLevel", "info").args(configured)));
             String ready = c.await("READY");
             Matcher m = java.util.regex.Pattern.compile("hang=(\\d+) echo=(\\d+) hangBackend=(\\d+) echoBackend=(\\d+)")
                     .matcher(ready);
@@ -535,38 +496,15 @@ class JcmdRecordingTest {
 
         /** The next line starting with {@code prefix}; fails on an ERROR line, the child's end or the timeout. */
         String await(String prefix) {
-            long deadline = System.nanoTime() + ms(30_000).toNanos();
-            try {
-                while (true) {
-                    long left = deadline - System.nanoTime();
-                    String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
-                    if (line == null) {
-                        fail("no '" + prefix + "' from the child within " + ms(30_000) + stderrTail());
-                    }
-                    if (line.equals(EOF)) {
-                        lines.add(EOF);
-                        fail("the child ended before '" + prefix + "'" + stderrTail());
-                    }
-                    if (line.startsWith("ERROR")) {
-                        fail("the child answered " + line + stderrTail());
-                    }
-                    if (line.startsWith(prefix)) {
-                        return line;
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted", e);
+            String line = jvm.awaitLine("(?:ERROR|" + java.util.regex.Pattern.quote(prefix) + ").*", ms(30_000));
+            if (line.startsWith("ERROR")) {
+                fail("the child answered " + line + jvm.report());
             }
+            return line;
         }
 
         String ask(String command, String answerPrefix) {
-            try {
-                stdin.write(command + "\n");
-                stdin.flush();
-            } catch (IOException e) {
-                throw new UncheckedIOException("child " + pid + " gone" + stderrTail(), e);
-            }
+            jvm.send(command);
             return await(answerPrefix);
         }
 
@@ -581,25 +519,7 @@ class JcmdRecordingTest {
 
         void quit() throws InterruptedException {
             ask("quit", "BYE");
-            assertTrue(process.waitFor(ms(15_000).toMillis(), TimeUnit.MILLISECONDS), "child exits on quit");
-            assertEquals(0, process.exitValue(), "child exit code" + stderrTail());
-        }
-
-        void kill() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        }
-
-        String stderrTail() {
-            try {
-                List<String> all = Files.readAllLines(stderr);
-                return "\n--- child stderr (tail) ---\n"
-                        + String.join("\n", all.subList(Math.max(0, all.size() - 40), all.size()));
-            } catch (IOException e) {
-                return "";
-            }
+            assertEquals(0, jvm.awaitExit(ms(15_000)), "child exit code" + jvm.report());
         }
     }
 }

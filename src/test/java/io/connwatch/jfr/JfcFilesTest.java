@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.connwatch.analysis.Pattern;
 import io.connwatch.jmx.ConnectionMonitorMXBean;
 import io.connwatch.jmx.JmxRegistration;
+import io.connwatch.testing.TestTimes;
+import io.connwatch.testing.Tools;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +28,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.management.ObjectName;
@@ -210,8 +211,8 @@ class JfcFilesTest {
     @MethodSource("jfcFiles")
     void jfrConfigureAcceptsDetailedLevelAndPeriod(Path jfc, @TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("detailed.jfc");
-        Run run = jfr("configure", "--input", jfc.toString(), "connwatch-level=detailed", "connwatch-period=2s",
-                "--output", out.toString());
+        Tools.Result run = jfr("configure", "--input", jfc.toString(), "connwatch-level=detailed",
+                "connwatch-period=2s", "--output", out.toString());
         assertClean(run);
         Map<String, String> settings = Configuration.create(out).getSettings();
         for (String event : EVENTS) {
@@ -257,10 +258,10 @@ class JfcFilesTest {
     @Test
     void jfrConfigureReportsAnUnknownOption(@TempDir Path tmp) throws Exception {
         // the check in assertClean is not vacuous: the same tool does say so for an option the file lacks
-        Run run = jfr("configure", "--input", CONNWATCH_JFC.toString(), "connwatch-levle=detailed", "--output",
-                tmp.resolve("x.jfc").toString());
-        assertNotEquals(0, run.exit);
-        assertTrue(run.output.contains("doesn't exist"), run.output);
+        Tools.Result run = jfr("configure", "--input", CONNWATCH_JFC.toString(), "connwatch-levle=detailed",
+                "--output", tmp.resolve("x.jfc").toString());
+        assertNotEquals(0, run.exitCode());
+        assertTrue(run.output().contains("doesn't exist"), run.output());
     }
 
     // ---------------------------------------------------------------- JMC: the exported Flight Recording Pages
@@ -613,26 +614,16 @@ class JfcFilesTest {
         return file;
     }
 
-    private record Run(int exit, String output) {
+    private static Tools.Result jfr(String... args) throws Exception {
+        return Tools.jdk("jfr", TestTimes.atMost(60_000), args).assertFinished();
     }
 
-    private static Run jfr(String... args) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "jfr").toString());
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        process.getOutputStream().close();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "jfr " + String.join(" ", args));
-        return new Run(process.exitValue(), output);
-    }
-
-    private static void assertClean(Run run) {
-        assertEquals(0, run.exit, run.output);
-        assertFalse(run.output.contains("doesn't exist"), run.output);
-        assertFalse(run.output.contains("Unknown"), run.output);
-        assertFalse(run.output.contains("Incorrect value"), run.output);
-        assertTrue(run.output.contains("Configuration written successfully"), run.output);
+    private static void assertClean(Tools.Result run) {
+        assertEquals(0, run.exitCode(), run.output());
+        assertFalse(run.output().contains("doesn't exist"), run.output());
+        assertFalse(run.output().contains("Unknown"), run.output());
+        assertFalse(run.output().contains("Incorrect value"), run.output());
+        assertTrue(run.output().contains("Configuration written successfully"), run.output());
     }
 
     @BeforeAll

@@ -3,13 +3,11 @@ package io.connwatch.jfr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.connwatch.testing.ChildJvm;
+import io.connwatch.testing.TestTimes;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,17 +18,10 @@ class JfrAbsentTest {
     Path dumps;
 
     private String run(String... jvmOptions) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of(jvmOptions));
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(JfrFreeMain.class.getName());
-        cmd.add(dumps.toString());
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child finished");
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.exitValue(), out);
+        ChildJvm child = ChildJvm.main(JfrFreeMain.class).jvm(jvmOptions).args(dumps).errorsInOutput()
+                .run(TestTimes.atMost(60_000));
+        String out = child.output();
+        assertEquals(0, child.exitCode(), out);
         return out;
     }
 

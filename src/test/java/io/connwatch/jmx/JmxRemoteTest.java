@@ -1,5 +1,6 @@
 package io.connwatch.jmx;
 
+import static io.connwatch.testing.Sockets.freePort;
 import static io.connwatch.testing.TestTimes.ms;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -76,12 +77,6 @@ class JmxRemoteTest {
         sockets.close();
         monitor.close();
         remote.close();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     private JMXConnector connect(String user, String password) throws IOException {

@@ -1,5 +1,6 @@
 package io.connwatch.jmx;
 
+import static io.connwatch.testing.Sockets.freePort;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,8 +12,6 @@ import io.connwatch.testing.TestFiles;
 import io.connwatch.testing.TestKeyStores;
 import io.connwatch.testing.TlsJmxClient;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.rmi.RemoteException;
@@ -76,12 +75,6 @@ class JmxRemoteTlsTest {
             remote.close();
         }
         monitor.close();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     private JmxRemote startTls() throws IOException {

@@ -1,5 +1,14 @@
 package io.connwatch.proxy;
 
+import static io.connwatch.testing.MonitorFixture.CLEANUP_BOUND;
+import static io.connwatch.testing.MonitorFixture.INTERVAL;
+import static io.connwatch.testing.MonitorFixture.JITTER;
+import static io.connwatch.testing.MonitorFixture.POLL;
+import static io.connwatch.testing.MonitorFixture.THRESHOLD;
+import static io.connwatch.testing.MonitorFixture.WAIT;
+import static io.connwatch.testing.Sockets.REQUEST;
+import static io.connwatch.testing.Sockets.assertEndOfStream;
+import static io.connwatch.testing.Sockets.send;
 import static io.connwatch.testing.TestTimes.ms;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.awaitility.Awaitility.await;
@@ -23,6 +32,8 @@ import io.connwatch.cleanup.SweepResult;
 import io.connwatch.netty.NettyEndpoint;
 import io.connwatch.netty.TrackingHandler;
 import io.connwatch.testing.TestBackend;
+import io.connwatch.testing.MonitorFixture;
+import io.connwatch.testing.Sockets;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;
@@ -35,7 +46,6 @@ import io.netty.util.ResourceLeakDetector;
 import io.netty.util.ResourceLeakDetectorFactory;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
 import java.net.InetAddress;
@@ -60,6 +70,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -78,15 +89,6 @@ import org.junit.jupiter.api.io.TempDir;
  * waits are generous: only a rule that does not act at all runs into them.
  */
 class FaultScenariosTest {
-    private static final byte[] REQUEST = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(US_ASCII);
-    private static final Duration POLL = Duration.ofMillis(50);
-    /** How long to wait for what follows at once (a connect, a close): only a failure comes near it. */
-    private static final Duration WAIT = ms(10000);
-    private static final Duration INTERVAL = ms(200);
-    private static final Duration THRESHOLD = ms(1000);
-    private static final double JITTER = 0.05;
-    /** After cleanup is switched on past a deadline: a few sweeps, even on a machine whose CPUs are saturated. */
-    private static final Duration CLEANUP_BOUND = ms(15000);
     /** The proxy's own connect timeout: far beyond any wait here, so a close it causes cannot be mistaken. */
     private static final Duration PROXY_CONNECT_TIMEOUT = Duration.ofSeconds(30);
 
@@ -114,33 +116,22 @@ class FaultScenariosTest {
     @TempDir
     Path dumps;
 
-    private final ConnectionTracker tracker = new ConnectionTracker("faults");
-    /** Client sockets, closed first. */
-    private final List<AutoCloseable> resources = new ArrayList<>();
-    /** Backends, closed last. */
-    private final List<AutoCloseable> backends = new ArrayList<>();
+    /** Backends, then the proxy, then clients: closed in the reverse order, once the monitor is closed. */
+    @RegisterExtension
+    final MonitorFixture fixture = new MonitorFixture("faults", b -> b.idleAfter(Duration.ofMinutes(5))
+            .outputDirectory(dumps));
+    private final ConnectionTracker tracker = fixture.tracker();
     private ConnwatchProxy proxy;
     private ConnectionMonitor monitor;
 
     @AfterEach
     void tearDown() throws Exception {
         try {
-            for (int i = resources.size() - 1; i >= 0; i--) {
-                try {
-                    resources.get(i).close();
-                } catch (IOException ignored) {
-                    // a socket the test already broke
-                }
-            }
-            if (monitor != null) {
-                monitor.close();
-            }
+            fixture.close();
+        } finally {
+            // A proxy the test built itself (closing one already closed does nothing).
             if (proxy != null) {
                 proxy.close();
-            }
-        } finally {
-            for (AutoCloseable r : backends) {
-                r.close();
             }
         }
         assertNoLeaks();
@@ -163,16 +154,16 @@ class FaultScenariosTest {
         monitor(b -> b);
         Socket client = client();
         send(client, REQUEST);
-        TrackedConnection c = awaitOne();
+        TrackedConnection c = fixture.awaitOne();
         await().atMost(WAIT).pollInterval(POLL).until(() -> c.bytesReceived() == REQUEST.length);
 
-        CheckResult r = awaitPattern(Pattern.STUCK, 1);
+        CheckResult r = fixture.awaitPattern(Pattern.STUCK, 1);
         assertEquals(1, r.byTarget().get(0).count(Pattern.STUCK));
         assertEquals(0, c.bytesSent());
 
         long ms = enableCleanupAndAwait(TerminationReason.STUCK_NO_RESPONSE, Side.INCOMING);
         assertEndOfStream(client);
-        awaitBaseline();
+        fixture.awaitBaseline();
         assertTrue(ageAtClose(c) >= threshold(THRESHOLD, c), "not closed before stuckAfter: " + ageAtClose(c));
         assertEquals(1, monitor.cleanupCount(TerminationReason.STUCK_NO_RESPONSE));
         report("1 hanging backend", "stuck_no_response " + ms + " ms after cleanup on, age at close "
@@ -205,7 +196,7 @@ class FaultScenariosTest {
         await().atMost(WAIT).pollInterval(POLL).until(() ->
                 tracker.terminationStats().count(Side.OUTGOING, TerminationReason.ECONNREFUSED) == n);
         assertEquals(n, tracker.terminationStats().total(), tracker.terminationStats().snapshot().toString());
-        awaitBaseline();
+        fixture.awaitBaseline();
         CheckResult r = monitor.checkNow();
         assertFalse(r.anyPattern(), r.tallies().toString());
         assertEquals(0, r.activeConnections());
@@ -226,16 +217,16 @@ class FaultScenariosTest {
         proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         monitor(b -> b);
         Socket client = client();
-        TrackedConnection c = awaitOne();
+        TrackedConnection c = fixture.awaitOne();
         await().atMost(WAIT).pollInterval(POLL).until(() -> c.outgoing().exists());
         assertTrue(c.outgoing().connecting(), "the backend connect is pending");
 
-        CheckResult r = awaitPattern(Pattern.NO_OUTGOING, 1);
+        CheckResult r = fixture.awaitPattern(Pattern.NO_OUTGOING, 1);
         assertEquals(0, r.count(Pattern.STUCK) + r.count(Pattern.HALF_ZOMBIE) + r.count(Pattern.ZOMBIE));
 
         long ms = enableCleanupAndAwait(TerminationReason.CONNECT_TIMEOUT, Side.INCOMING);
         assertEndOfStream(client);
-        awaitBaseline();
+        fixture.awaitBaseline();
         await().atMost(WAIT).pollInterval(POLL).until(() -> c.outgoing().destroyed());
         assertTrue(ageAtClose(c) >= threshold(THRESHOLD, c), "not closed before connectTimeout: " + ageAtClose(c));
         report("3 never-accepting backend", "connect_timeout " + ms + " ms after cleanup on, age at close "
@@ -260,7 +251,7 @@ class FaultScenariosTest {
         // Report-only, so that no cleanup rule can hide a record the proxy forgot.
         monitor(b -> b);
         Socket client = client();
-        TrackedConnection c = awaitOne();
+        TrackedConnection c = fixture.awaitOne();
         await().atMost(WAIT).pollInterval(POLL).until(() -> c.outgoing().exists());
         assertTrue(c.outgoing().connecting(), "the backend connect is pending");
 
@@ -295,15 +286,15 @@ class FaultScenariosTest {
         monitor(b -> b.stuckAfter(Duration.ofMinutes(5)));
         Socket client = client();
         // Once the backend is connected (a request and half-close that beat the connect: see the test below).
-        TrackedConnection c = awaitRouted();
+        TrackedConnection c = fixture.awaitRouted();
         send(client, REQUEST);
         client.shutdownOutput();
         await().atMost(WAIT).pollInterval(POLL).until(() -> c.ended(Side.INCOMING));
 
-        awaitPattern(Pattern.HALF_ZOMBIE, 1);
+        fixture.awaitPattern(Pattern.HALF_ZOMBIE, 1);
         long ms = enableCleanupAndAwait(TerminationReason.HALF_ZOMBIE_CLEANUP, Side.INCOMING);
         assertEndOfStream(client);
-        awaitBaseline();
+        fixture.awaitBaseline();
         long idleAtClose = c.closedNanos() - c.lastActivityNanos();
         assertTrue(idleAtClose >= threshold(THRESHOLD, c), "not closed before the grace: " + idleAtClose);
         report("5 half-zombie", "half_zombie_cleanup " + ms + " ms after cleanup on, idle at close "
@@ -316,7 +307,7 @@ class FaultScenariosTest {
         proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         monitor(b -> b.stuckAfter(Duration.ofMinutes(5)).slowAfter(Duration.ofMinutes(5)).cleanupEnabled(true));
         Socket client = client();
-        TrackedConnection c = awaitRouted();
+        TrackedConnection c = fixture.awaitRouted();
         send(client, REQUEST);
         client.shutdownOutput();
         await().atMost(WAIT).pollInterval(POLL).until(() -> c.ended(Side.INCOMING) && c.bytesSent() > 0);
@@ -337,7 +328,7 @@ class FaultScenariosTest {
         // The client goes with cleanup on: the proxy's own close keeps its reason, no sweep takes it.
         monitor.updateSettings(b -> b.cleanupEnabled(true));
         client.close();
-        awaitBaseline();
+        fixture.awaitBaseline();
         assertEquals(1, tracker.terminationStats().total());
         assertFalse(c.terminationReason().isCleanup(), c.terminationReason().wireName());
         report("5 half-closed but receiving", received[0] + " bytes received over 2 x the grace, no half-zombie; "
@@ -350,7 +341,7 @@ class FaultScenariosTest {
         proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         monitor(b -> b);
         Socket client = client();
-        TrackedConnection c = awaitOne();
+        TrackedConnection c = fixture.awaitOne();
         send(client, REQUEST);
         client.shutdownOutput();
         // The proxy has the whole request and the half-close while its backend connect is still pending.
@@ -362,7 +353,7 @@ class FaultScenariosTest {
         backend.open();
         byte[] answer = client.getInputStream().readNBytes(REQUEST.length);
         assertEndOfStream(client);
-        awaitBaseline();
+        fixture.awaitBaseline();
         assertArrayEquals(REQUEST, answer, "the request reaches the backend and its echo comes back; the proxy "
                 + "closed the connection as " + c.closedBy().wireName() + "/" + c.terminationReason().wireName());
         assertEquals(1, tracker.terminationStats().count(Side.OUTGOING, TerminationReason.NORMAL),
@@ -382,7 +373,7 @@ class FaultScenariosTest {
         InputStream in = client.getInputStream();
         assertArrayEquals(ResettingBackend.PARTIAL, in.readNBytes(ResettingBackend.PARTIAL.length),
                 "the response had started");
-        TrackedConnection c = awaitOne();
+        TrackedConnection c = fixture.awaitOne();
 
         backend.reset();
         String seen;
@@ -414,13 +405,13 @@ class FaultScenariosTest {
         Socket client = client();
         send(client, REQUEST);
         assertArrayEquals(REQUEST, client.getInputStream().readNBytes(REQUEST.length));
-        TrackedConnection c = awaitOne();
+        TrackedConnection c = fixture.awaitOne();
         client.close();
         await().atMost(WAIT).pollInterval(POLL).until(() -> c.incoming().destroyed() && c.outgoing().destroyed());
         assertEquals(1, tracker.activeConnections(), "the tracker was never told");
         assertEquals(0, tracker.terminationStats().total());
 
-        CheckResult r = awaitPattern(Pattern.ZOMBIE, 1);
+        CheckResult r = fixture.awaitPattern(Pattern.ZOMBIE, 1);
         assertEquals(1, r.activeConnections());
         // The next sweep removes it: the check above saw it, so the first sweep that runs with cleanup on is its
         // second sighting (a sweep already under way when cleanup is switched on still runs report-only).
@@ -437,7 +428,7 @@ class FaultScenariosTest {
         List<SweepResult> withCleanup = sweeps.stream().filter(w -> !w.reportOnly()).toList();
         assertEquals(1, withCleanup.get(0).cleaned().getOrDefault(TerminationReason.ZOMBIE_CLEANUP, 0),
                 "removed by the first sweep with cleanup on: " + sweeps);
-        awaitBaseline();
+        fixture.awaitBaseline();
         assertEquals(1, monitor.cleanupCount(TerminationReason.ZOMBIE_CLEANUP));
         report("7 zombie", "zombie_cleanup " + ms + " ms after cleanup on");
     }
@@ -448,7 +439,7 @@ class FaultScenariosTest {
         proxy(backend.address(), PROXY_CONNECT_TIMEOUT);
         monitor(b -> b.cleanupEnabled(true));
         Socket client = client();
-        TrackedConnection c = awaitRouted();
+        TrackedConnection c = fixture.awaitRouted();
         send(client, REQUEST);
         assertArrayEquals(REQUEST, client.getInputStream().readNBytes(REQUEST.length));
         Channel in = ((NettyEndpoint) c.incoming()).channel();
@@ -464,7 +455,7 @@ class FaultScenariosTest {
             out.close();
             return monitor.cleanupNow();
         }).get(ms(10000).toMillis(), TimeUnit.MILLISECONDS);
-        awaitBaseline();
+        fixture.awaitBaseline();
         assertEquals(TerminationReason.NORMAL, c.terminationReason(), "a connection the proxy is closing, with its "
                 + "reason given, is no zombie; the sweep cleaned " + swept);
         assertEquals(1, tracker.terminationStats().count(Side.OUTGOING, TerminationReason.NORMAL),
@@ -489,12 +480,12 @@ class FaultScenariosTest {
             // Wait for each echo, so each message is its own read.
             assertArrayEquals(REQUEST, client.getInputStream().readNBytes(REQUEST.length));
         }
-        TrackedConnection c = awaitOne();
+        TrackedConnection c = fixture.awaitOne();
         Integer leaked = c.incoming().listenerCounts().get("HostBugs$LeakedHandler");
         assertNotNull(leaked, c.incoming().listenerCounts().toString());
         assertTrue(leaked >= 4, "more than the threshold of 3: " + c.incoming().listenerCounts());
 
-        CheckResult r = awaitPattern(Pattern.LISTENER_LEAK, 1);
+        CheckResult r = fixture.awaitPattern(Pattern.LISTENER_LEAK, 1);
         assertTrue(r.recommendations().stream().anyMatch(s -> s.contains("listeners")), r.recommendations().toString());
         monitor.updateSettings(b -> b.cleanupEnabled(true));
         assertEquals(0, monitor.cleanupNow(), "LISTENER_LEAK is reported, not cleaned");
@@ -507,7 +498,7 @@ class FaultScenariosTest {
         monitor.updateSettings(b -> b.cleanupEnabled(true));
         client.shutdownOutput();
         assertEndOfStream(client);
-        awaitBaseline();
+        fixture.awaitBaseline();
         assertEquals(1, tracker.terminationStats().count(Side.OUTGOING, TerminationReason.NORMAL),
                 tracker.terminationStats().snapshot().toString());
         assertEquals(1, tracker.terminationStats().total());
@@ -528,10 +519,10 @@ class FaultScenariosTest {
         send(client, REQUEST);
         assertArrayEquals(REQUEST, client.getInputStream().readNBytes(REQUEST.length));
         long t0 = System.nanoTime();
-        TrackedConnection c = awaitOne();
+        TrackedConnection c = fixture.awaitOne();
         assertTrue(c.hasKeepAlive(), "an HTTP/1.1 request without Connection: close is keep-alive");
 
-        awaitPattern(Pattern.IDLE, 1);
+        fixture.awaitPattern(Pattern.IDLE, 1);
         long limit = inactivity.toNanos() * multiplier;
         // Past the plain inactivity timeout (0.5 s), up to 3/4 of the keep-alive one: still open, sweeping every
         // 200 ms. (If this thread was held up that long, the check below on the tracker's clock still decides.)
@@ -547,7 +538,7 @@ class FaultScenariosTest {
         assertTrue(idleAtClose >= (long) (limit * CleanupSweep.factor(c.serial(), JITTER)),
                 "not closed before inactivityTimeout x " + multiplier + ": idle " + idleAtClose / 1_000_000 + " ms");
         assertEndOfStream(client);
-        awaitBaseline();
+        fixture.awaitBaseline();
         assertEquals(1, tracker.terminationStats().total());
         report("9 idle keep-alive", "IDLE, open through " + (limit * 3 / 4) / 1_000_000 + " ms, closed as inactivity "
                 + "at idle " + idleAtClose / 1_000_000 + " ms (limit " + limit / 1_000_000 + " ms x jitter "
@@ -564,9 +555,9 @@ class FaultScenariosTest {
         // Built but not started: a baseline check at 0, then the burst lands between two checks.
         // Thresholds of the other patterns long: a thread-per-connection echo backend on a loaded machine may take
         // more than a second to answer a FIN, and that is a real half-zombie, not what this scenario is about.
-        monitor = new ConnectionMonitor(tracker, settings(b -> b.accumulationThreshold(100).spikeThreshold(50)
+        monitor = fixture.build(b -> b.accumulationThreshold(100).spikeThreshold(50)
                 .halfZombieGrace(Duration.ofMinutes(5)).stuckAfter(Duration.ofMinutes(5))
-                .connectTimeout(Duration.ofMinutes(5)).cleanupEnabled(true)).build());
+                .connectTimeout(Duration.ofMinutes(5)).cleanupEnabled(true));
         assertEquals(0, monitor.checkNow().activeConnections());
 
         long t = System.nanoTime();
@@ -662,7 +653,7 @@ class FaultScenariosTest {
             for (Future<Socket> f : futures) {
                 sockets.add(f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
             }
-            resources.addAll(sockets);
+            sockets.forEach(fixture::use);
             return sockets;
         } catch (Exception e) {
             for (Socket s : opened) {
@@ -702,76 +693,29 @@ class FaultScenariosTest {
 
     // ---- helpers ----
 
-    private MonitorSettings.Builder settings(UnaryOperator<MonitorSettings.Builder> tune) {
-        MonitorSettings.Builder b = MonitorSettings.builder()
-                .checkInterval(INTERVAL)
-                .cleanupInterval(INTERVAL)
-                .jitter(JITTER)
-                .stuckAfter(THRESHOLD)
-                .halfZombieGrace(THRESHOLD)
-                .connectTimeout(THRESHOLD)
-                .idleAfter(Duration.ofMinutes(5))
-                .cleanupEnabled(false)
-                .outputDirectory(dumps);
-        return tune.apply(b);
-    }
-
     private void monitor(UnaryOperator<MonitorSettings.Builder> tune) {
-        monitor = new ConnectionMonitor(tracker, settings(tune).build()).start();
+        monitor = fixture.start(tune);
     }
 
     private void proxy(InetSocketAddress target, Duration connectTimeout) throws InterruptedException {
-        proxy = ConnwatchProxy.builder().target(target).tracker(tracker).connectTimeout(connectTimeout).build().start();
+        proxy = fixture.use(ConnwatchProxy.builder().target(target).tracker(tracker).connectTimeout(connectTimeout)
+                .build().start());
     }
 
     private <T extends AutoCloseable> T backend(T backend) {
-        backends.add(backend);
-        return backend;
+        return fixture.use(backend);
     }
 
     private Socket client() throws IOException {
-        Socket s = new Socket();
-        resources.add(s);
-        s.connect(proxy.address(), (int) ms(3000).toMillis());
-        s.setSoTimeout((int) ms(8000).toMillis());
-        return s;
+        return fixture.use(Sockets.connect(proxy.address()));
     }
 
-    private TrackedConnection awaitOne() {
-        await().atMost(WAIT).pollInterval(POLL).until(() -> tracker.activeConnections() == 1);
-        return tracker.iterator().next();
-    }
-
-    /** The one connection, once its backend connect has completed. */
-    private TrackedConnection awaitRouted() {
-        TrackedConnection c = awaitOne();
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(10)).until(() ->
-                c.outgoing().exists() && !c.outgoing().connecting());
-        return c;
-    }
-
-    private CheckResult awaitPattern(Pattern p, long count) {
-        CheckResult[] last = new CheckResult[1];
-        await().atMost(THRESHOLD.plus(ms(5000))).pollInterval(Duration.ofMillis(100))
-                .until(() -> (last[0] = monitor.checkNow()).count(p) == count);
-        return last[0];
-    }
-
-    /** Switches cleanup on past the pattern's deadline; the one connection closes for {@code reason}. */
+    /** Switches cleanup on past the pattern's deadline; the one connection, and only it, closes for {@code reason}. */
     private long enableCleanupAndAwait(TerminationReason reason, Side side) {
-        long t = System.nanoTime();
-        monitor.updateSettings(b -> b.cleanupEnabled(true));
-        await().atMost(CLEANUP_BOUND).pollInterval(Duration.ofMillis(10)).until(() ->
-                tracker.terminationStats().count(side, reason) == 1);
-        long ms = (System.nanoTime() - t) / 1_000_000;
+        long ms = fixture.enableCleanupAndAwait(reason, side);
         assertEquals(1, tracker.terminationStats().total(), tracker.terminationStats().snapshot().toString());
         assertEquals(1, monitor.cleanupCount(reason));
         return ms;
-    }
-
-    private void awaitBaseline() {
-        await().atMost(WAIT).pollInterval(POLL).until(() -> tracker.activeConnections() == 0);
-        assertFalse(tracker.iterator().hasNext(), "no record left");
     }
 
     private static long ageAtClose(TrackedConnection c) {
@@ -781,20 +725,6 @@ class FaultScenariosTest {
     /** A threshold as the sweep applies it to this connection: with its own jitter. */
     private static long threshold(Duration d, TrackedConnection c) {
         return (long) (d.toNanos() * CleanupSweep.factor(c.serial(), JITTER));
-    }
-
-    private static void send(Socket s, byte[] bytes) throws IOException {
-        OutputStream out = s.getOutputStream();
-        out.write(bytes);
-        out.flush();
-    }
-
-    private static void assertEndOfStream(Socket client) throws IOException {
-        InputStream in = client.getInputStream();
-        int b;
-        do {
-            b = in.read();
-        } while (b >= 0);
     }
 
     private static void report(String scenario, String what) {

@@ -1,5 +1,7 @@
 package io.connwatch.testing;
 
+import static io.connwatch.testing.Sockets.REQUEST;
+import static io.connwatch.testing.Sockets.send;
 import static io.connwatch.testing.TestTimes.ms;
 import static org.awaitility.Awaitility.await;
 
@@ -12,10 +14,8 @@ import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +35,6 @@ public final class LoopbackPatterns implements AutoCloseable {
     /** The events that are emitted periodically. */
     public static final Set<String> PERIODIC = Set.of("io.connwatch.ConnectionStatistics",
             "io.connwatch.PatternTally");
-    private static final byte[] REQUEST = "GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final Map<TestBackend.Behaviour, TestBackend> backends = new EnumMap<>(TestBackend.Behaviour.class);
@@ -92,12 +91,6 @@ public final class LoopbackPatterns implements AutoCloseable {
 
     private TestRelay relay(TestBackend.Behaviour behaviour) throws IOException {
         return use(new TestRelay(tracker, backend(behaviour).address()));
-    }
-
-    private static void send(Socket s, byte[] bytes) throws IOException {
-        OutputStream out = s.getOutputStream();
-        out.write(bytes);
-        out.flush();
     }
 
     /** A request to a backend that never answers: STUCK. */

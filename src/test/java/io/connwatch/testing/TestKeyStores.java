@@ -1,11 +1,7 @@
 package io.connwatch.testing;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A self-signed key pair made with the JDK's own {@code keytool}, the way docs/SECURITY.md tells an operator to make
@@ -48,13 +44,9 @@ public final class TestKeyStores {
     }
 
     private static void keytool(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException("keytool " + String.join(" ", args) + " failed: " + out);
+        Tools.Result r = Tools.jdk("keytool", TestTimes.atMost(60_000), args);
+        if (!r.ok()) {
+            throw new IOException("keytool " + String.join(" ", args) + " failed: " + r.output());
         }
     }
 }

@@ -1,11 +1,9 @@
 package io.connwatch.testing;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import javax.management.ObjectName;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
@@ -29,16 +27,10 @@ public final class TlsJmxClient {
     /** Reads {@code attribute} of {@code mbean} at {@code url} as {@code user}, trusting {@code trustStore}. */
     public static Result read(JMXServiceURL url, Path trustStore, String trustPassword, String user, String password,
                               String mbean, String attribute) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Djavax.net.ssl.trustStore=" + trustStore, "-Djavax.net.ssl.trustStorePassword=" + trustPassword,
-                "-cp", System.getProperty("java.class.path"), TlsJmxClient.class.getName(),
-                url.toString(), user, password, mbean, attribute).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(60, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("the TLS client did not finish: " + out);
-        }
-        return new Result(p.exitValue(), out.strip());
+        ChildJvm client = ChildJvm.main(TlsJmxClient.class).property("javax.net.ssl.trustStore", trustStore)
+                .property("javax.net.ssl.trustStorePassword", trustPassword)
+                .args(url, user, password, mbean, attribute).errorsInOutput().run(TestTimes.atMost(60_000));
+        return new Result(client.exitCode(), client.output().strip());
     }
 
     /** {@code URL USER PASSWORD MBEAN ATTRIBUTE}. */
