@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,6 +34,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -56,8 +58,8 @@ public final class ConnectionMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionMonitor.class);
     private static final long CALL_TIMEOUT_SECONDS = 120;
     // Monitors not yet closed, closed by one shutdown hook at JVM exit so none stops halfway through a tick.
-    private static final java.util.Set<ConnectionMonitor> OPEN = ConcurrentHashMap.newKeySet();
-    private static final java.util.concurrent.atomic.AtomicBoolean HOOKED = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final Set<ConnectionMonitor> OPEN = ConcurrentHashMap.newKeySet();
+    private static final AtomicBoolean HOOKED = new AtomicBoolean();
 
     private final String name;
     private final ConnectionTracker tracker;

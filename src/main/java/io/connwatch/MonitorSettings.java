@@ -26,12 +26,12 @@ public final class MonitorSettings {
         this.rules = b.rules.build();
     }
 
-    /** SPEC's defaults. */
+    /** The defaults: check every 5 s, accumulation above 50, spike of 20, the pattern rules' defaults. */
     public static MonitorSettings defaults() {
         return builder().build();
     }
 
-    /** A builder with SPEC's defaults. */
+    /** A builder holding the defaults. */
     public static Builder builder() {
         return new Builder(new Values(), PatternRules.builder());
     }

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * with it from a fixed wall-clock start.
  */
 public final class FakeTicker implements Ticker {
-    /** 2025-06-07T20:20:43.733Z, the SPEC's example instant. */
+    /** 2025-06-07T20:20:43.733Z, the instant of the documented example dump. */
     public static final long START_EPOCH_MILLIS = 1_749_327_643_733L;
     // An arbitrary, non-zero origin, so that code relying on nanoTime() being near 0 shows up.
     private static final long START_NANOS = 1_000_000_000_000L;

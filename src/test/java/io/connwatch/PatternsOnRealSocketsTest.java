@@ -34,7 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Each pattern of SPEC "Patterns" produced by real loopback sockets through a blocking relay, found by a check and
+ * Each pattern produced by real loopback sockets through a blocking relay, found by a check and
  * then cleaned by its rule (or, for report-only patterns, left alone). Cleanup starts off so the pattern is seen
  * first; switching it on mid-test also proves settings apply live.
  */

@@ -4,7 +4,7 @@ import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TrackedConnection;
 
 /**
- * Applies the rules of SPEC "Patterns" to one connection. Allocation-free: probes land in ints and the result is
+ * Applies the pattern rules to one connection. Allocation-free: probes land in ints and the result is
  * a pattern set ({@link Pattern#bit()}).
  */
 public final class Classifier {

@@ -1,6 +1,7 @@
 package io.connwatch.analysis;
 
 import io.connwatch.tracking.ConnectionTracker;
+import io.connwatch.tracking.PatternMarks;
 import io.connwatch.tracking.Target;
 import io.connwatch.tracking.TrackedConnection;
 import java.time.Instant;
@@ -29,6 +30,7 @@ public final class ConnectionCheck {
                                   Consumer<RuntimeException> onProbeFailure) {
         Classifier classifier = new Classifier(rules);
         long now = tracker.tick();
+        PatternMarks marks = tracker.patternMarks();
         long[] tallies = new long[Pattern.all().length];
         Map<Target, TargetTally> byTarget = new HashMap<>();
         TargetTally unrouted = null;
@@ -48,7 +50,7 @@ public final class ConnectionCheck {
                 continue;
             }
             examined++;
-            c.patternBits(bits);
+            marks.set(c, bits);
             for (int b = bits; b != 0; b &= b - 1) {
                 tallies[Integer.numberOfTrailingZeros(b)]++;
             }

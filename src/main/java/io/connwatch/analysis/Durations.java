@@ -1,6 +1,7 @@
 package io.connwatch.analysis;
 
 import java.time.Duration;
+import java.util.Locale;
 
 /** Durations in the words an operator reads: {@code 500 ms}, {@code 60 s}, {@code 5 min}, {@code 4 h}. */
 public final class Durations {
@@ -23,7 +24,7 @@ public final class Durations {
     }
 
     private static String trim(double v) {
-        String s = String.format(java.util.Locale.ROOT, "%.1f", v);
+        String s = String.format(Locale.ROOT, "%.1f", v);
         return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
     }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The broken-connection patterns of SPEC "Patterns". A connection can show several at once; a set of them is
+ * The broken-connection patterns. A connection can show several at once; a set of them is
  * kept as bits ({@link #bit()}) so that a check allocates nothing per connection.
  *
  * <p>Each pattern carries every name it goes by, so that the dump, the JFR events, the MBean, the readers of

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * The thresholds that classify connections and the deadlines that clean them up, as SPEC "Patterns" gives them.
+ * The thresholds that classify connections and the deadlines that clean them up, with the defaults the README's pattern table lists.
  * Immutable. Built with {@link #builder()}, whose named setters refuse an out-of-range value at once with a message
  * naming the setting; the defaults are the builder's.
  *
@@ -37,12 +37,12 @@ public record PatternRules(
         int listenerLeakThreshold,
         boolean cleanupEnabled) {
 
-    /** SPEC's defaults. */
+    /** The defaults. */
     public static PatternRules defaults() {
         return builder().build();
     }
 
-    /** A builder holding SPEC's defaults. */
+    /** A builder holding the defaults. */
     public static Builder builder() {
         return new Builder();
     }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -37,7 +38,7 @@ public final class DumpRetention {
         } catch (IOException | RuntimeException e) {
             return 0;
         }
-        dumps.sort(java.util.Comparator.comparing(DumpRetention::stem));
+        dumps.sort(Comparator.comparing(DumpRetention::stem));
         long total = 0;
         long[] sizes = new long[dumps.size()];
         for (int i = 0; i < dumps.size(); i++) {

@@ -3,6 +3,7 @@ package io.connwatch.capture;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import io.connwatch.analysis.CheckResult;
 import io.connwatch.analysis.EndpointState;
 import io.connwatch.analysis.Pattern;
@@ -18,6 +19,7 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -34,7 +36,7 @@ import java.util.Map;
 import java.util.PriorityQueue;
 
 /**
- * Writes a diagnostic dump exactly as SPEC "Diagnostic dump" describes it, streamed with {@link JsonGenerator}:
+ * Writes a diagnostic dump in the format {@code connwatch.diagnostics/1} (docs/FORMATS.md), streamed with {@link JsonGenerator}:
  * to a temporary file in the target folder, forced to disk, then moved into place, owner-only where the file
  * system allows. Connections go worst first (with patterns, then oldest), at most
  * {@link DumpContent#maxConnectionDetails()} of them, chosen with a bounded heap so memory does not grow with
@@ -52,7 +54,7 @@ public final class DumpWriter {
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
     // The generator must not close the channel: it is forced to disk after the last byte.
     private static final JsonFactory JSON = JsonFactory.builder()
-            .disable(com.fasterxml.jackson.core.StreamWriteFeature.AUTO_CLOSE_TARGET).build();
+            .disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
 
     /** Worst first: with patterns before without, then oldest, then first opened. */
     static final Comparator<TrackedConnection> WORST_FIRST = (a, b) -> {
@@ -69,7 +71,7 @@ public final class DumpWriter {
 
     /** A writer for the default file system. */
     public DumpWriter() {
-        this.posix = java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+        this.posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
     }
 
     /** The file name of a dump, e.g. {@code accumulation_2025-06-07T20-20-43-733Z_force_capture.json}. */

@@ -1,5 +1,6 @@
 package io.connwatch.capture;
 
+import com.sun.management.UnixOperatingSystemMXBean;
 import java.lang.management.BufferPoolMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -66,14 +67,14 @@ public final class SystemProbe {
     private static final class UnixCounts {
         static long open() {
             OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-            return os instanceof com.sun.management.UnixOperatingSystemMXBean
-                    ? ((com.sun.management.UnixOperatingSystemMXBean) os).getOpenFileDescriptorCount() : -1;
+            return os instanceof UnixOperatingSystemMXBean
+                    ? ((UnixOperatingSystemMXBean) os).getOpenFileDescriptorCount() : -1;
         }
 
         static long max() {
             OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-            return os instanceof com.sun.management.UnixOperatingSystemMXBean
-                    ? ((com.sun.management.UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount() : -1;
+            return os instanceof UnixOperatingSystemMXBean
+                    ? ((UnixOperatingSystemMXBean) os).getMaxFileDescriptorCount() : -1;
         }
     }
 }

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * The cleanup rules of SPEC "Patterns", applied to every live connection: zombies' records removed (once seen by an
+ * The cleanup rules, applied to every live connection: zombies' records removed (once seen by an
  * earlier check or sweep, so a host closing its sockets just before telling the tracker is not taken for one), half-zombies
  * and stuck connections closed on both sides, clients without a backend closed, and idle or old connections closed
  * at their (much longer) deadlines. Every deadline gets the connection's own jitter ({@link #jitter}), so that a
@@ -68,7 +68,7 @@ public final class CleanupSweep {
             if (Pattern.ZOMBIE.in(bits) && !Pattern.ZOMBIE.in(c.patternBits())) {
                 // First sight: a host that closes its sockets before telling the tracker looks like this for a
                 // moment. Marked now, removed at the next sweep if it is still there.
-                c.patternBits(c.patternBits() | Pattern.ZOMBIE.bit());
+                tracker.patternMarks().set(c, c.patternBits() | Pattern.ZOMBIE.bit());
                 continue;
             }
             long idle = now - c.lastActivityNanos();

@@ -2,11 +2,12 @@ package io.connwatch.cli;
 
 import java.time.Duration;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /** Durations as operators write them: {@code 500ms}, {@code 30s}, {@code 5m}, {@code 4h}. */
 public final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-    private static final java.util.regex.Pattern FORM = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+    private static final Pattern FORM = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
     @Override
     public Duration convert(String value) {

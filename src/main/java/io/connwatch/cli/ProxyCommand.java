@@ -8,6 +8,7 @@ import io.connwatch.jmx.JmxTls;
 import io.connwatch.netty.EventLoopLagProbe;
 import io.connwatch.proxy.ConnwatchProxy;
 import io.connwatch.tracking.ConnectionTracker;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -16,9 +17,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code proxy}: the monitored reference proxy. Runs until SIGINT or SIGTERM, then closes every connection with
@@ -128,7 +129,7 @@ final class ProxyCommand implements Callable<Integer> {
             try {
                 proxy.start();
             } catch (Exception e) { // Netty rethrows the bind's IOException undeclared
-                if (!(e instanceof java.io.IOException)) {
+                if (!(e instanceof IOException)) {
                     throw e;
                 }
                 spec.commandLine().getErr().println("connwatch: cannot listen on " + listen.getHostString() + ":"

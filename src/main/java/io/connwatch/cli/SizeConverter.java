@@ -2,6 +2,7 @@ package io.connwatch.cli;
 
 import java.util.Locale;
 import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /**
@@ -10,7 +11,7 @@ import picocli.CommandLine;
  * {@code 1g}, {@code 64KiB}.
  */
 final class SizeConverter implements CommandLine.ITypeConverter<Long> {
-    private static final java.util.regex.Pattern FORM = java.util.regex.Pattern.compile("(\\d{1,19})(?:([kmgt])(?:i?b)?|b)?");
+    private static final Pattern FORM = Pattern.compile("(\\d{1,19})(?:([kmgt])(?:i?b)?|b)?");
 
     @Override
     public Long convert(String value) {

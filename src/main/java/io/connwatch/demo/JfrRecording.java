@@ -5,10 +5,14 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.text.ParseException;
 import java.util.HashMap;
 import java.util.Map;
+import jdk.jfr.Configuration;
+import jdk.jfr.Recording;
 
 /**
  * The demo's own recording: the JDK's default settings plus connwatch's ({@code jfr-configs/connwatch.jfc}, bundled
@@ -36,23 +40,23 @@ class JfrRecording {
     }
 
     private static final class Started extends JfrRecording {
-        private final jdk.jfr.Recording recording;
+        private final Recording recording;
         private final Path destination;
         private boolean stopped;
 
-        private Started(jdk.jfr.Recording recording, Path destination) {
+        private Started(Recording recording, Path destination) {
             this.recording = recording;
             this.destination = destination;
         }
 
         static JfrRecording begin(Path destination) throws IOException, ParseException {
-            Map<String, String> settings = new HashMap<>(jdk.jfr.Configuration.getConfiguration("default").getSettings());
+            Map<String, String> settings = new HashMap<>(Configuration.getConfiguration("default").getSettings());
             try (InputStream in = JfrRecording.class.getResourceAsStream("/io/connwatch/jfr/connwatch.jfc")) {
                 if (in == null) {
                     throw new IOException("connwatch.jfc is not in the jar");
                 }
                 try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-                    settings.putAll(jdk.jfr.Configuration.create(r).getSettings());
+                    settings.putAll(Configuration.create(r).getSettings());
                 }
             }
             settings.put("io.connwatch.ConnectionStatistics#period", "1 s");
@@ -60,16 +64,16 @@ class JfrRecording {
             // The demo is small: record its connections one by one too (connwatch-level=detailed).
             settings.put("io.connwatch.ConnectionOpened#enabled", "true");
             settings.put("io.connwatch.ConnectionClosed#enabled", "true");
-            jdk.jfr.Recording recording = new jdk.jfr.Recording(settings);
+            Recording recording = new Recording(settings);
             recording.setName("connwatch-demo");
             Path folder = destination.toAbsolutePath().getParent();
-            if (!java.nio.file.Files.isDirectory(folder)) {
+            if (!Files.isDirectory(folder)) {
                 // Owner-only, like the dump writer's folders: the dumps land here too.
                 if (folder.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                    java.nio.file.Files.createDirectories(folder, java.nio.file.attribute.PosixFilePermissions
-                            .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+                    Files.createDirectories(folder, PosixFilePermissions
+                            .asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 } else {
-                    java.nio.file.Files.createDirectories(folder);
+                    Files.createDirectories(folder);
                 }
             }
             recording.setDestination(destination);

@@ -7,6 +7,7 @@ import io.connwatch.MonitorListener;
 import io.connwatch.SpikeEvent;
 import io.connwatch.analysis.CheckResult;
 import io.connwatch.analysis.Pattern;
+import io.connwatch.capture.AddressMask;
 import io.connwatch.capture.CaptureResult;
 import io.connwatch.capture.CaptureTrigger;
 import io.connwatch.capture.SystemProbe;
@@ -67,7 +68,7 @@ public final class JfrIntegration implements MonitorIntegration {
     }
 
     private static String address(ConnectionMonitor m, String address) {
-        return m.settings().maskAddresses() ? io.connwatch.capture.AddressMask.mask(address) : address;
+        return m.settings().maskAddresses() ? AddressMask.mask(address) : address;
     }
 
     static void emitStatistics() {

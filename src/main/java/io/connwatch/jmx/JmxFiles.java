@@ -13,6 +13,7 @@ import java.nio.file.attribute.UserPrincipal;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,7 +71,7 @@ public final class JmxFiles {
                 UserPrincipal owner = acl.getOwner();
                 Set<String> others = acl.getAcl().stream().filter(e -> e.type() == AclEntryType.ALLOW)
                         .map(AclEntry::principal).filter(p -> !p.equals(owner)).map(UserPrincipal::getName)
-                        .collect(Collectors.toCollection(java.util.TreeSet::new));
+                        .collect(Collectors.toCollection(TreeSet::new));
                 if (others.isEmpty()) {
                     return Optional.empty();
                 }

@@ -2,7 +2,9 @@ package io.connwatch.jmx;
 
 import io.connwatch.ConnectionMonitor;
 import io.connwatch.MonitorListener;
+import java.util.Collections;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.management.InstanceAlreadyExistsException;
 import javax.management.InstanceNotFoundException;
@@ -20,7 +22,7 @@ import javax.management.ObjectName;
 public final class JmxRegistration {
     // Who registered each name, per server: a monitor may be in the platform server and in one of the host's own.
     private static final Map<MBeanServer, Map<ObjectName, ConnectionMonitor>> OWNERS =
-            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+            Collections.synchronizedMap(new WeakHashMap<>());
 
     private JmxRegistration() {
     }

@@ -6,6 +6,7 @@ import io.netty.handler.timeout.ReadTimeoutException;
 import io.netty.handler.timeout.WriteTimeoutException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.util.Locale;
 
 /** The termination reason a failure stands for. */
 public final class CloseReasons {
@@ -26,7 +27,7 @@ public final class CloseReasons {
                     || t instanceof SocketTimeoutException) {
                 return TerminationReason.ETIMEDOUT;
             }
-            String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            String m = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
             if (t instanceof ConnectException || m.contains("connection refused")) {
                 return TerminationReason.ECONNREFUSED;
             }

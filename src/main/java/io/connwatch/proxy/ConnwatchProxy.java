@@ -7,6 +7,7 @@ import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -131,7 +132,7 @@ public final class ConnwatchProxy implements AutoCloseable {
     }
 
     /** Completes when the listening channel closes. */
-    public io.netty.channel.ChannelFuture closeFuture() {
+    public ChannelFuture closeFuture() {
         return server.closeFuture();
     }
 

@@ -38,6 +38,7 @@ public final class ConnectionTracker implements Iterable<TrackedConnection> {
     private final LongAdder closed = new LongAdder();
     private final TerminationStats terminationStats = new TerminationStats();
     private final CopyOnWriteArrayList<TrackerListener> listeners = new CopyOnWriteArrayList<>();
+    private final PatternMarks patternMarks = new PatternMarks(this);
     private volatile long coarseNanos;
 
     /** A tracker on the JVM's clocks. */
@@ -63,6 +64,11 @@ public final class ConnectionTracker implements Iterable<TrackedConnection> {
     /** The name, also the monitor's by default. */
     public String name() {
         return name;
+    }
+
+    /** The writer of the pattern sets a check finds on this tracker's connections: for monitors, not hosts. */
+    public PatternMarks patternMarks() {
+        return patternMarks;
     }
 
     /** The clocks. */

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * Why a tracked connection ended. The first reason given to a connection wins; later ones are ignored.
- * The wire names are those of SmartProxy's termination stats.
+ * The wire names are the {@code terminationStats} keys of the dumps (docs/FORMATS.md).
  */
 public enum TerminationReason {
     /** Both sides finished as expected. */
@@ -51,7 +51,7 @@ public enum TerminationReason {
         return wireName;
     }
 
-    /** Whether this reason is one of the cleanup rules' (see SPEC "Patterns"). */
+    /** Whether this reason is one of the cleanup rules'. */
     public boolean isCleanup() {
         return cleanup;
     }

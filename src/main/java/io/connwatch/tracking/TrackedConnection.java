@@ -304,8 +304,8 @@ public final class TrackedConnection {
         return patternBits;
     }
 
-    /** Set by the monitor's check. */
-    public void patternBits(int bits) {
+    /** Set by the monitor's check, through {@link PatternMarks}. */
+    void patternBits(int bits) {
         this.patternBits = bits;
     }
 

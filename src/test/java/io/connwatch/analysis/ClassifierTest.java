@@ -19,7 +19,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
-/** The rules of SPEC "Patterns", one by one, on a fake clock with in-memory endpoints. */
+/** The pattern rules, one by one, on a fake clock with in-memory endpoints. */
 class ClassifierTest {
     private static final Duration MS = Duration.ofMillis(1);
     private static final Duration STUCK_AFTER = Duration.ofSeconds(60);

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A forced dump read back with Jackson carries every field of SPEC "Diagnostic dump" with the values set up. */
+/** A forced dump read back with Jackson carries every field of the dump format (docs/FORMATS.md) with the values set up. */
 class DumpFormatTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -20,7 +20,7 @@ import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 
-/** The cleanup rules of SPEC "Patterns": who is closed, when, why, and how it is counted. */
+/** The cleanup rules (docs/FORMATS.md, README "Patterns and what cleanup does"): who is closed, when, why, and how it is counted. */
 class CleanupSweepTest {
     private static final Duration MS = Duration.ofMillis(1);
     private static final Duration STUCK_AFTER = Duration.ofSeconds(60);
@@ -56,7 +56,7 @@ class CleanupSweepTest {
         return change.apply(PatternRules.builder()).build();
     }
 
-    /** A sweep with SPEC's default rules and no jitter, so that deadlines are exact. */
+    /** A sweep with the default rules and no jitter, so that deadlines are exact. */
     private SweepResult sweep() {
         return sweep(PatternRules.defaults());
     }

@@ -60,7 +60,7 @@ import org.openjdk.jmc.flightrecorder.JfrLoaderToolkit;
  * connwatch recorded the way a user does it: a separate, monitored server JVM ({@link MonitoredServerMain}) with no
  * recording of its own, {@code jcmd <pid> JFR.start settings=default settings=jfr-configs/connwatch.jfc ...},
  * real traffic through its relays, {@code jcmd JFR.dump}, then the file read with the JDK's
- * {@link RecordingFile} and with JDK Mission Control's parser. Also SPEC's "Diagnostic dump" where-rule seen from
+ * {@link RecordingFile} and with JDK Mission Control's parser. Also where the dumps go, seen from
  * outside: dumps next to the recording's file, else in the configured folder, never in JFR's repository.
  */
 class JcmdRecordingTest {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** SPEC's where-rule, in process: next to the first running recording with a destination, else the configured folder. */
+/** Where dumps go, in process: next to the first running recording with a destination, else the configured folder. */
 class RecordingFolderTest {
     @TempDir
     Path tmp;

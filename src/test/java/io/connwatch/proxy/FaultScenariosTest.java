@@ -74,7 +74,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SPEC "Fault scenarios", each reproduced against the real Netty reference proxy with real backends and clients on
+ * The ten fault scenarios connwatch promises to handle (docs/RELIABILITY.md), each reproduced against the real Netty reference proxy with real backends and clients on
  * loopback. For each: (a) the check finds it as its pattern, (b) its rule cleans it within its (shortened) deadline,
  * (c) the close is counted under the right reason and side, (d) the active count is back at its baseline (0), and
  * (e) no Netty buffer leaked: leak detection runs at PARANOID with a recording detector, checked after every test

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -70,7 +71,7 @@ final class DumpReader {
         long size = Files.size(path);
         if (size > MAX_BYTES) {
             throw new BadInputException(path, "too large for a dump: " + size + " bytes ("
-                    + String.format(java.util.Locale.ROOT, "%.1f GiB", size / (double) (1L << 30))
+                    + String.format(Locale.ROOT, "%.1f GiB", size / (double) (1L << 30))
                     + "), connwatch's dumps are at most " + MAX_BYTES + " bytes (1 GiB); not read");
         }
         Map<String, Object> doc;

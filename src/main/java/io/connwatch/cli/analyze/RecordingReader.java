@@ -9,12 +9,15 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Stream;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -42,7 +45,7 @@ final class RecordingReader {
         byte[] head = new byte[4];
         try (InputStream in = Files.newInputStream(path)) {
             int n = in.readNBytes(head, 0, 4);
-            if (n < 4 || !java.util.Arrays.equals(head, MAGIC)) {
+            if (n < 4 || !Arrays.equals(head, MAGIC)) {
                 throw new BadInputException(path, "not a JFR recording (no Flight Recorder header)");
             }
         }
@@ -234,7 +237,7 @@ final class RecordingReader {
             };
             String top = null;
             long most = 0;
-            for (Map.Entry<String, Long> t : new java.util.TreeMap<>(targetsByReason.getOrDefault(c.getKey(),
+            for (Map.Entry<String, Long> t : new TreeMap<>(targetsByReason.getOrDefault(c.getKey(),
                     Map.of())).entrySet()) {
                 if (t.getValue() > most) {
                     top = t.getKey();
@@ -263,8 +266,8 @@ final class RecordingReader {
         return file == null || file.toString().isEmpty() ? "(none written)" : file.toString();
     }
 
-    private static List<String> union(java.util.Set<String> a, java.util.Set<String> b) {
-        java.util.Set<String> s = new java.util.TreeSet<>(a);
+    private static List<String> union(Set<String> a, Set<String> b) {
+        Set<String> s = new TreeSet<>(a);
         s.addAll(b);
         return new ArrayList<>(s);
     }

@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -161,7 +162,7 @@ public final class TextReport {
                 Collectors.groupingBy(p -> String.valueOf(p.monitor()), LinkedHashMap::new, Collectors.toList()));
         for (Map.Entry<String, List<InputReport.SeriesPoint>> m : byMonitor.entrySet()) {
             List<InputReport.SeriesPoint> l = m.getValue();
-            InputReport.SeriesPoint peak = l.stream().max(java.util.Comparator.comparingLong(
+            InputReport.SeriesPoint peak = l.stream().max(Comparator.comparingLong(
                     InputReport.SeriesPoint::active)).orElseThrow();
             out.println(title + ", " + m.getKey() + ": " + l.size() + " points, peak " + peak.active() + " at "
                     + TIME.format(peak.time()) + ", last " + l.get(l.size() - 1).active());
