@@ -12,9 +12,7 @@ import io.connwatch.cleanup.SweepResult;
 import io.connwatch.cli.Main;
 import io.connwatch.proxy.ConnwatchProxy;
 import io.connwatch.tracking.ConnectionTracker;
-import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;
-import io.connwatch.tracking.TerminationStats;
 import io.connwatch.tracking.TrackedConnection;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,18 +25,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -56,7 +48,7 @@ final class DemoRun {
     private static final byte[] HTTP10 = "GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PING = "ping\n".getBytes(StandardCharsets.US_ASCII);
     private static final int BURST = 40;
-    private static final int REFUSED = 3;
+    static final int REFUSED = 3;
     // The burst stays until its accumulation dump is written: a dump deferred by the capture cooldown still lands.
     private static final long BURST_MIN_MILLIS = 3_000;
     private static final long BURST_MAX_MILLIS = 10_000;
@@ -363,11 +355,11 @@ final class DemoRun {
                 + String.format(Locale.ROOT, format, args));
     }
 
-    private interface IoAction {
+    interface IoAction {
         void run() throws Exception;
     }
 
-    private static void quietly(IoAction a) {
+    static void quietly(IoAction a) {
         try {
             a.run();
         } catch (Exception ignored) {
@@ -431,105 +423,6 @@ final class DemoRun {
         return waves.get(waves.size() - 1).doneNanos == 0 ? line + ", the last one stopped when the time was up" : line;
     }
 
-    private static long refusedSoFar(ConnectionMonitor m) {
-        TerminationStats stats = m.tracker().terminationStats();
-        return stats.count(Side.INCOMING, TerminationReason.ECONNREFUSED)
-                + stats.count(Side.OUTGOING, TerminationReason.ECONNREFUSED);
-    }
-
-    /** What one wave, or the whole run, has shown so far, counted from its start. */
-    private static final class Wave {
-        final long startNanos = System.nanoTime();
-        final Map<Pattern, Set<Long>> found = new EnumMap<>(Pattern.class);
-        final long[] cleanedBefore = new long[TerminationReason.values().length];
-        final long refusedBefore;
-        final AtomicInteger accumulationDumps = new AtomicInteger();
-        final List<Socket> sockets = new CopyOnWriteArrayList<>();
-        final List<Future<?>> tasks = new CopyOnWriteArrayList<>();
-        volatile long doneNanos;
-
-        Wave(ConnectionMonitor m) {
-            for (Pattern p : Pattern.values()) {
-                found.put(p, ConcurrentHashMap.newKeySet());
-            }
-            for (TerminationReason r : TerminationReason.values()) {
-                cleanedBefore[r.ordinal()] = m.cleanupCount(r);
-            }
-            refusedBefore = refusedSoFar(m);
-        }
-
-        long refused(ConnectionMonitor m) {
-            return refusedSoFar(m) - refusedBefore;
-        }
-
-        long seconds(long nanos) {
-            return TimeUnit.NANOSECONDS.toSeconds(nanos - startNanos);
-        }
-
-        /** What this wave has yet to show: every pattern found and cleaned, the accumulation dump, the refusals. */
-        List<String> unseen(ConnectionMonitor m) {
-            List<String> missing = new ArrayList<>();
-            for (Pattern p : Pattern.values()) {
-                TerminationReason r = p.cleanupReason();
-                if (found.get(p).isEmpty()) {
-                    missing.add(p + " found");
-                }
-                if (r != null && m.cleanupCount(r) - cleanedBefore[r.ordinal()] < 1) {
-                    missing.add(p + " cleaned (" + r.wireName() + ")");
-                }
-            }
-            if (accumulationDumps.get() == 0) {
-                missing.add("an accumulation dump");
-            }
-            long refused = refused(m);
-            if (refused < REFUSED) {
-                missing.add(refused + " of " + REFUSED + " econnrefused closes");
-            }
-            return missing;
-        }
-
-        /** What keeps this wave from being done: what it has not shown, and connections not closed yet. */
-        List<String> missing(ConnectionMonitor m) {
-            List<String> missing = unseen(m);
-            // The maximum lifetime bounds this: every connection is closed 12 s after it opened at the latest.
-            long open = m.tracker().activeConnections();
-            if (open > 0) {
-                missing.add(open + (open == 1 ? " connection" : " connections") + " still open");
-            }
-            return missing;
-        }
-
-        /** Stops this wave's clients and closes what they opened. */
-        void end() {
-            for (Future<?> t : tasks) {
-                t.cancel(true);
-            }
-            for (Socket s : sockets) {
-                quietly(s::close);
-            }
-        }
-    }
-
-    /** Decides which status lines to print: those that differ from the last one, and a heartbeat while idle. */
-    static final class StatusThrottle {
-        private final long heartbeatNanos;
-        private String last;
-        private long lastNanos;
-
-        StatusThrottle(long heartbeatNanos) {
-            this.heartbeatNanos = heartbeatNanos;
-        }
-
-        /** Whether to print {@code content} at {@code nanos}; if so, it becomes the last line printed. */
-        boolean shouldPrint(String content, long nanos) {
-            if (content.equals(last) && nanos - lastNanos < heartbeatNanos) {
-                return false;
-            }
-            last = content;
-            lastNanos = nanos;
-            return true;
-        }
-    }
 
     /** Status lines and the tallies of what was found; runs on the monitor's thread. */
     private final class Reporter implements MonitorListener {

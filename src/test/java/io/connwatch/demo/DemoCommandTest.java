@@ -60,7 +60,7 @@ class DemoCommandTest {
     @Test
     void aStatusLineIsPrintedWhenItChangesAndAsAHeartbeatWhileNothingDoes() {
         long second = TimeUnit.SECONDS.toNanos(1);
-        DemoRun.StatusThrottle status = new DemoRun.StatusThrottle(5 * second);
+        StatusThrottle status = new StatusThrottle(5 * second);
         assertTrue(status.shouldPrint("active  14  ZOMBIE 2  | dumps 0, cleaned 0", 0));
         assertFalse(status.shouldPrint("active  14  ZOMBIE 2  | dumps 0, cleaned 0", second), "unchanged");
         assertTrue(status.shouldPrint("active  12  | dumps 0, cleaned 2", 2 * second), "changed");
