@@ -12,8 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connwatch.analysis.CheckResult;
 import io.connwatch.analysis.Pattern;
-import io.connwatch.testing.TestBackend;
-import io.connwatch.testing.TestRelay;
+import io.connwatch.demo.TestBackend;
+import io.connwatch.demo.TestRelay;
 import io.connwatch.testing.MonitorFixture;
 import io.connwatch.testing.Sockets;
 import io.connwatch.tracking.ConnectionTracker;

@@ -42,6 +42,7 @@ final class BlockingRelay implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile boolean leakListeners;
     private volatile boolean forgetful;
+    private volatile boolean neverRoute;
 
     /** Listens on an ephemeral loopback port and relays each client to {@code target}. */
     BlockingRelay(ConnectionTracker tracker, InetSocketAddress target) throws IOException {
@@ -68,6 +69,12 @@ final class BlockingRelay implements AutoCloseable {
         return this;
     }
 
+    /** Bug: accepted clients are tracked but never connected to the backend (the tests' NO_OUTGOING host). */
+    BlockingRelay neverRoute() {
+        this.neverRoute = true;
+        return this;
+    }
+
     /** Where clients connect. */
     InetSocketAddress address() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
@@ -90,6 +97,9 @@ final class BlockingRelay implements AutoCloseable {
         TrackedConnection c = tracker.open(Endpoints.of(client, () -> Map.of("data", callbacks.size())),
                 client.getRemoteSocketAddress(), client.getLocalPort());
         c.target(target.getHostString(), target.getPort());
+        if (neverRoute) {
+            return;
+        }
         Socket backend = new Socket();
         sockets.add(backend);
         try {

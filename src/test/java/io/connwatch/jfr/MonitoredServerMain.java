@@ -4,8 +4,8 @@ import static io.connwatch.testing.TestTimes.ms;
 
 import io.connwatch.ConnectionMonitor;
 import io.connwatch.MonitorSettings;
-import io.connwatch.testing.TestBackend;
-import io.connwatch.testing.TestRelay;
+import io.connwatch.demo.TestBackend;
+import io.connwatch.demo.TestRelay;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.TerminationReason;
 import java.io.BufferedReader;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.connwatch.testing.TestBackend;
+import io.connwatch.demo.TestBackend;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;

@@ -31,7 +31,7 @@ import io.connwatch.cleanup.CleanupSweep;
 import io.connwatch.cleanup.SweepResult;
 import io.connwatch.netty.NettyEndpoint;
 import io.connwatch.netty.TrackingHandler;
-import io.connwatch.testing.TestBackend;
+import io.connwatch.demo.TestBackend;
 import io.connwatch.testing.MonitorFixture;
 import io.connwatch.testing.Sockets;
 import io.connwatch.tracking.ConnectionTracker;

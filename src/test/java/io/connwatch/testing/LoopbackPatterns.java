@@ -9,6 +9,8 @@ import io.connwatch.ConnectionMonitor;
 import io.connwatch.MonitorSettings;
 import io.connwatch.analysis.CheckResult;
 import io.connwatch.analysis.Pattern;
+import io.connwatch.demo.TestBackend;
+import io.connwatch.demo.TestRelay;
 import io.connwatch.proxy.ConnwatchProxy;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Side;
