@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             ProxyCommand.class,
             AnalyzeCommand.class,
+            StatusCommand.class,
+            CaptureCommand.class,
         })
 public final class Main implements Runnable {
     /** Done. */
