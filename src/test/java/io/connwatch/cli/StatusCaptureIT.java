@@ -43,7 +43,7 @@ class StatusCaptureIT {
     @BeforeAll
     static void startTargets() throws Exception {
         backend = new TestBackend(TestBackend.Behaviour.HANG);
-        // Started and killed here, not by ChildJvms: on a static field it also closes its children after each test.
+        // Started for the whole class and killed after it.
         proxy = ChildJvm.jar().args("proxy", "--listen", "127.0.0.1:0", "--target",
                 "127.0.0.1:" + backend.address().getPort(), "--name", "edge", "--dump-dir", tmp.resolve("dumps")).start();
         plain = ChildJvm.main(SleepingMain.class).start();

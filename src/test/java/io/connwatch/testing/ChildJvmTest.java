@@ -88,10 +88,26 @@ class ChildJvmTest {
     @Test
     void childrenLeftRunningAreKilledAfterTheTest() throws Exception {
         ChildJvms own = new ChildJvms();
+        own.beforeEach(null);
         ChildJvm child = own.start(ChildJvm.main(Echo.class));
         child.awaitLine("READY .*");
         own.afterEach(null);
         assertFalse(child.isAlive());
+    }
+
+    @Test
+    void aChildStartedForTheClassOutlivesEachTestAndIsKilledAfterTheClass() throws Exception {
+        ChildJvms own = new ChildJvms();
+        ChildJvm shared = own.start(ChildJvm.main(Echo.class)); // as in @BeforeAll
+        shared.awaitLine("READY .*");
+        own.beforeEach(null);
+        ChildJvm perTest = own.start(ChildJvm.main(Echo.class));
+        perTest.awaitLine("READY .*");
+        own.afterEach(null);
+        assertFalse(perTest.isAlive(), "the test's child is gone");
+        assertTrue(shared.isAlive(), "the class's child serves the next test");
+        own.afterAll(null);
+        assertFalse(shared.isAlive());
     }
 
     @Test

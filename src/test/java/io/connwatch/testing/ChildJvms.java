@@ -5,41 +5,54 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Starts {@link ChildJvm}s and kills whichever still run once the test is over (after each test on an instance
- * field, after the class on a static one), whatever the test did.
+ * Starts {@link ChildJvm}s and kills whichever still run once they are no longer needed, whatever the test did: a
+ * child started by a test is killed after that test; one started outside a test ({@code @BeforeAll}, on a static
+ * field) lives for the whole class and is killed after it.
  *
  * <pre>{@code
  * @RegisterExtension
- * final ChildJvms jvms = new ChildJvms();
+ * final ChildJvms jvms = new ChildJvms();          // or static, for children shared by the class
  * }</pre>
  */
-public final class ChildJvms implements AfterEachCallback, AfterAllCallback {
-    private final List<ChildJvm> started = new ArrayList<>();
+public final class ChildJvms implements BeforeEachCallback, AfterEachCallback, AfterAllCallback {
+    private final List<ChildJvm> forTheClass = new ArrayList<>();
+    private final List<ChildJvm> forTheTest = new ArrayList<>();
+    private boolean inTest;
 
-    /** Starts {@code command}; the child is killed after the test if it still runs. */
+    /** Starts {@code command}; the child is killed after the test (or the class) that started it, if it still runs. */
     public synchronized ChildJvm start(ChildJvm.Command command) throws IOException {
         ChildJvm child = command.start();
-        started.add(child);
+        (inTest ? forTheTest : forTheClass).add(child);
         return child;
     }
 
     @Override
+    public synchronized void beforeEach(ExtensionContext context) {
+        inTest = true;
+    }
+
+    @Override
     public void afterEach(ExtensionContext context) throws InterruptedException {
-        closeAll();
+        synchronized (this) {
+            inTest = false;
+        }
+        closeAll(forTheTest);
     }
 
     @Override
     public void afterAll(ExtensionContext context) throws InterruptedException {
-        closeAll();
+        closeAll(forTheTest);
+        closeAll(forTheClass);
     }
 
-    private synchronized void closeAll() throws InterruptedException {
-        for (ChildJvm child : started) {
+    private synchronized void closeAll(List<ChildJvm> children) throws InterruptedException {
+        for (ChildJvm child : children) {
             child.close();
         }
-        started.clear();
+        children.clear();
     }
 }
