@@ -93,6 +93,8 @@ public final class ConnwatchAgent {
         final ConnectionMonitor monitor;
         final ObjectName objectName;
         final JmxRemote remote;
+        /** With a connector: lets the JVM end when the application's threads have (see {@link ExitWatch}). */
+        private Thread exitWatch;
 
         private Running(ConnectionMonitor monitor, ObjectName objectName, JmxRemote remote) {
             this.monitor = monitor;
@@ -116,7 +118,11 @@ public final class ConnwatchAgent {
                             .passwordFile(options.jmxPasswordFile).accessFile(options.jmxAccessFile).start();
                 }
                 instrument(instrumentation, tracker, options);
-                return new Running(monitor, name, remote);
+                Running running = new Running(monitor, name, remote);
+                if (remote != null) {
+                    running.exitWatch = ExitWatch.start(running::closeQuietly);
+                }
+                return running;
             } catch (Exception | Error e) {
                 monitor.close();
                 if (remote != null) {
@@ -126,11 +132,23 @@ public final class ConnwatchAgent {
             }
         }
 
+        private void closeQuietly() {
+            try {
+                close();
+            } catch (Exception e) {
+                System.err.println(AgentOptions.PREFIX + "could not stop the JMX connector: "
+                        + Printable.of(String.valueOf(e)));
+            }
+        }
+
         /** Stops the connector and closes the monitor (its MBean goes with it); the name may be started again. */
         @Override
         public void close() throws Exception {
             synchronized (ConnwatchAgent.class) {
                 RUNNING.remove(monitor.name(), this);
+            }
+            if (exitWatch != null && exitWatch != Thread.currentThread()) {
+                exitWatch.interrupt();
             }
             try {
                 monitor.close();
