@@ -1,6 +1,7 @@
 package io.connwatch.cli;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine;
@@ -16,17 +17,13 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
 
     /** Parses a duration, or throws {@link CommandLine.TypeConversionException} saying what is wrong. */
     public static Duration parse(String value) {
-        String v = value == null ? "" : value.trim();
-        Matcher m = FORM.matcher(v);
-        if (!m.matches()) {
-            String shown = Printable.of(String.valueOf(value));
-            if (v.startsWith("-") && FORM.matcher(v.substring(1)).matches()) {
-                throw new CommandLine.TypeConversionException("'" + shown + "' is negative: a duration is longer "
-                        + "than 0, like 500ms, 30s, 5m or 4h");
-            }
-            throw new CommandLine.TypeConversionException(
-                    "'" + shown + "' is not a duration: write a whole number and a unit, like 500ms, 30s, 5m or 4h");
+        Optional<String> problem = problem(value);
+        if (problem.isPresent()) {
+            throw new CommandLine.TypeConversionException("'" + Printable.of(String.valueOf(value)) + "' "
+                    + problem.get());
         }
+        Matcher m = FORM.matcher(value.trim());
+        m.matches();
         long n = Long.parseLong(m.group(1));
         switch (m.group(2)) {
             case "ms":
@@ -38,5 +35,20 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
             default:
                 return Duration.ofHours(n);
         }
+    }
+
+    /**
+     * Why {@code value} is not a duration, as the end of a sentence that starts with the value
+     * ({@code "is not a duration: ..."}), or empty if it is one. Shared with the agent's options, so both say it alike.
+     */
+    public static Optional<String> problem(String value) {
+        String v = value == null ? "" : value.trim();
+        if (FORM.matcher(v).matches()) {
+            return Optional.empty();
+        }
+        if (v.startsWith("-") && FORM.matcher(v.substring(1)).matches()) {
+            return Optional.of("is negative: a duration is longer than 0, like 500ms, 30s, 5m or 4h");
+        }
+        return Optional.of("is not a duration: write a whole number and a unit, like 500ms, 30s, 5m or 4h");
     }
 }

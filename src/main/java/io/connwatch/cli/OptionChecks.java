@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -88,15 +89,26 @@ public final class OptionChecks {
      * ObjectName treats specially ({@code , = : " * ?}) are fine: the name is quoted there.
      */
     void name(String option, String name) {
+        nameProblem(name).ifPresent(problem -> {
+            throw bad(option, problem);
+        });
+    }
+
+    /**
+     * Why {@code name} cannot name a monitor, as the end of a sentence that starts with the name, or empty if it can.
+     * Shared with the agent's {@code name} option.
+     */
+    public static Optional<String> nameProblem(String name) {
         if (name == null || name.isBlank()) {
-            throw bad(option, "is empty: a monitor needs a name");
+            return Optional.of("is empty: a monitor needs a name");
         }
         if (name.length() > MAX_NAME) {
-            throw bad(option, "is " + name.length() + " characters long, at most " + MAX_NAME + " are allowed");
+            return Optional.of("is " + name.length() + " characters long, at most " + MAX_NAME + " are allowed");
         }
         if (name.codePoints().anyMatch(Character::isISOControl)) {
-            throw bad(option, "holds a control character (line break, tab...): a name must be printable");
+            return Optional.of("holds a control character (line break, tab...): a name must be printable");
         }
+        return Optional.empty();
     }
 
     /**
@@ -104,44 +116,66 @@ public final class OptionChecks {
      * {@code ..}, must not be a file, must not lie below a file, and must be writable when it exists.
      */
     public void folder(String option, Path dir) {
+        folderProblem(dir).ifPresent(problem -> {
+            throw bad(option, problem);
+        });
+    }
+
+    /**
+     * Why {@code dir} cannot be a folder for files (see {@link #folder}), as the end of a sentence that starts with
+     * the folder, or empty if it can. Shared with the agent's {@code dumpDir} option.
+     */
+    public static Optional<String> folderProblem(Path dir) {
         if (dir == null) {
-            return;
+            return Optional.empty();
         }
         for (Path part : dir) {
             if ("..".equals(part.toString())) {
-                throw bad(option, "must not contain '..': name the folder itself");
+                return Optional.of("must not contain '..': name the folder itself");
             }
         }
         if (Files.exists(dir)) {
             if (!Files.isDirectory(dir)) {
-                throw bad(option, "is a file, not a folder");
+                return Optional.of("is a file, not a folder");
             }
             if (!Files.isWritable(dir)) {
-                throw bad(option, "is not a writable folder");
+                return Optional.of("is not a writable folder");
             }
-            return;
+            return Optional.empty();
         }
         for (Path up = dir.toAbsolutePath().getParent(); up != null; up = up.getParent()) {
             if (Files.exists(up)) {
                 if (!Files.isDirectory(up)) {
-                    throw bad(option, "cannot be created: " + Printable.of(up.toString()) + " is a file");
+                    return Optional.of("cannot be created: " + Printable.of(up.toString()) + " is a file");
                 }
-                return;
+                return Optional.empty();
             }
         }
+        return Optional.empty();
     }
 
     /** A file that must exist and be readable now. */
     void readableFile(String option, Path file) {
+        readableProblem(file).ifPresent(problem -> {
+            throw bad(option, problem);
+        });
+    }
+
+    /**
+     * Why {@code file} is not a readable regular file, as the end of a sentence that starts with the file, or empty
+     * if it is one. Shared with the agent's file options.
+     */
+    public static Optional<String> readableProblem(Path file) {
         if (!Files.exists(file)) {
-            throw bad(option, "does not exist");
+            return Optional.of("does not exist");
         }
         if (!Files.isRegularFile(file)) {
-            throw bad(option, "is not a regular file");
+            return Optional.of("is not a regular file");
         }
         if (!Files.isReadable(file)) {
-            throw bad(option, "is not readable");
+            return Optional.of("is not readable");
         }
+        return Optional.empty();
     }
 
     /**

@@ -51,7 +51,15 @@ public final class ChildJvm implements AutoCloseable {
 
     /** {@code java -cp <the test class path> mainClass}. */
     public static Command main(Class<?> mainClass) {
-        return new Command(List.of("-cp", System.getProperty("java.class.path"), mainClass.getName()))
+        return main(mainClass, System.getProperty("java.class.path"));
+    }
+
+    /**
+     * {@code java -cp classPath mainClass}: a narrower class path, for a child that must get connwatch's classes from
+     * elsewhere (the agent jar) or not at all.
+     */
+    public static Command main(Class<?> mainClass, String classPath) {
+        return new Command(List.of("-cp", classPath, mainClass.getName()))
                 .property("connwatch.test.timeScale", System.getProperty("connwatch.test.timeScale", "1"));
     }
 
