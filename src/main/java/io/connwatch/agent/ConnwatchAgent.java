@@ -10,10 +10,13 @@ import java.lang.instrument.Instrumentation;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 
 /**
  * connwatch as a Java agent: {@code java -javaagent:connwatch.jar[=OPTIONS] -jar app.jar} at start, or loaded into a
@@ -25,8 +28,10 @@ import javax.management.ObjectName;
  * stderr and the application runs without connwatch; nothing is thrown into the JVM's start. Loading the agent a
  * second time with a name that already runs is refused: the monitor already running stays as it is.
  *
- * <p>The tracker starts empty: following Netty's channels into it is the instrumentation's job, which plugs in at
- * {@link #instrument}.
+ * <p>With an {@link Instrumentation} (always, from the JVM), every Netty socket channel made from then on is tracked
+ * ({@link Instrument}, {@link NettyTaps}): the application's incoming connections, each with the backend channel it
+ * opened if any, under {@code name}; the channels it opens for many clients in turn (connection pools) under
+ * {@code name-upstream}, a monitor of its own. One agent runs per JVM.
  */
 public final class ConnwatchAgent {
     /** What runs, per monitor name, for this JVM (this class loader): a second load of the same name is refused. */
@@ -61,6 +66,12 @@ public final class ConnwatchAgent {
             }
             MBeanServer mbeans = ManagementFactory.getPlatformMBeanServer();
             ObjectName objectName = JmxRegistration.objectName(parsed.name);
+            if (!RUNNING.isEmpty() && !RUNNING.containsKey(parsed.name)) {
+                String other = RUNNING.keySet().iterator().next();
+                err.println(AgentOptions.PREFIX + "monitor '" + Printable.of(other) + "' already tracks this JVM's"
+                        + " Netty channels; one agent per JVM: '" + Printable.of(parsed.name) + "' is not started");
+                return null;
+            }
             if (RUNNING.containsKey(parsed.name) || mbeans.isRegistered(objectName)) {
                 err.println(AgentOptions.PREFIX + "a monitor named '" + Printable.of(parsed.name) + "' already runs"
                         + " in this JVM (" + objectName + "): give another name=...; the monitor already running is"
@@ -70,7 +81,9 @@ public final class ConnwatchAgent {
             Running running = Running.start(parsed, mbeans, instrumentation);
             RUNNING.put(parsed.name, running);
             err.println(AgentOptions.PREFIX + "monitor '" + Printable.of(parsed.name) + "' started: MBean "
-                    + running.objectName + (running.remote == null ? "" : ", jmx: " + running.remote.url())
+                    + running.objectName + (running.upstream == null ? "" : ", pooled connections under '"
+                    + Printable.of(running.upstream.name()) + "'")
+                    + (running.remote == null ? "" : ", jmx: " + running.remote.url())
                     + (parsed.settings.cleanupEnabled() ? ", cleanup on" : ", report-only"));
             return running;
         } catch (Throwable t) { // whatever it is, the application must start
@@ -80,26 +93,24 @@ public final class ConnwatchAgent {
         }
     }
 
-    /**
-     * The seam for the instrumentation of Netty's channels, which feeds {@code tracker}: not written yet, so the
-     * tracker stays empty and the monitor reports zero connections.
-     */
-    private static void instrument(Instrumentation instrumentation, ConnectionTracker tracker, AgentOptions options) {
-        // The instrumentation of Netty channels comes with a later part of the agent.
-    }
-
-    /** One started agent: the monitor, its MBean, and the connector if one was asked for. */
+    /** One started agent: the monitors, their MBeans, the weaving, and the connector if one was asked for. */
     static final class Running implements AutoCloseable {
         final ConnectionMonitor monitor;
         final ObjectName objectName;
+        /** The pooled connections' monitor, or null without instrumentation. */
+        final ConnectionMonitor upstream;
         final JmxRemote remote;
+        private final Unweave unweave;
         /** With a connector: lets the JVM end when the application's threads have (see {@link ExitWatch}). */
         private Thread exitWatch;
 
-        private Running(ConnectionMonitor monitor, ObjectName objectName, JmxRemote remote) {
+        private Running(ConnectionMonitor monitor, ObjectName objectName, ConnectionMonitor upstream,
+                        JmxRemote remote, Unweave unweave) {
             this.monitor = monitor;
             this.objectName = objectName;
+            this.upstream = upstream;
             this.remote = remote;
+            this.unweave = unweave;
         }
 
         /** Starts everything, or, when a part fails, closes what was started and rethrows. */
@@ -107,29 +118,56 @@ public final class ConnwatchAgent {
                 throws Exception {
             ConnectionTracker tracker = new ConnectionTracker(options.name);
             ConnectionMonitor monitor = new ConnectionMonitor(tracker, options.settings);
+            ConnectionMonitor upstream = null;
             JmxRemote remote = null;
+            Unweave unweave = Unweave.NOTHING;
             try {
                 monitor.start();
                 ObjectName name = JmxRegistration.register(monitor, mbeans);
+                if (instrumentation != null) {
+                    ConnectionTracker pooled = new ConnectionTracker(options.name + "-upstream");
+                    upstream = new ConnectionMonitor(pooled, options.settings);
+                    upstream.start();
+                    JmxRegistration.register(upstream, mbeans);
+                    unweave = weave(instrumentation, options, tracker, pooled);
+                }
                 if (options.jmxPort != null) {
                     InetAddress bind = options.jmxPasswordFile != null ? new InetSocketAddress(0).getAddress()
                             : InetAddress.getLoopbackAddress();
                     remote = JmxRemote.builder(mbeans).address(bind).port(options.jmxPort)
                             .passwordFile(options.jmxPasswordFile).accessFile(options.jmxAccessFile).start();
                 }
-                instrument(instrumentation, tracker, options);
-                Running running = new Running(monitor, name, remote);
+                Running running = new Running(monitor, name, upstream, remote, unweave);
                 if (remote != null) {
                     running.exitWatch = ExitWatch.start(running::closeQuietly);
                 }
                 return running;
             } catch (Exception | Error e) {
+                unweave.run();
                 monitor.close();
+                if (upstream != null) {
+                    upstream.close();
+                }
                 if (remote != null) {
                     remote.close();
                 }
                 throw e;
             }
+        }
+
+        private static Unweave weave(Instrumentation instrumentation, AgentOptions options, ConnectionTracker tracker,
+                                     ConnectionTracker pooled) {
+            String failure = System.getProperty(Instrument.TEST_FAILURE, "");
+            List<String> prefixes = Instrument.prefixes(options.nettyPackages);
+            ChannelHooks.Taps taps = new ChannelHooks.Taps(options.name,
+                    new NettyTaps(options.name, tracker, pooled, prefixes, failure.equals("tap")));
+            ChannelHooks.install(taps);
+            ResettableClassFileTransformer transformer = Instrument.install(instrumentation, options.name, prefixes,
+                    failure.equals("transform"));
+            return () -> {
+                ChannelHooks.uninstall(taps);
+                transformer.reset(instrumentation, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+            };
         }
 
         private void closeQuietly() {
@@ -141,7 +179,12 @@ public final class ConnwatchAgent {
             }
         }
 
-        /** Stops the connector and closes the monitor (its MBean goes with it); the name may be started again. */
+        /** Undoes the weaving: new channels go untracked again. */
+    private interface Unweave extends Runnable {
+        Unweave NOTHING = () -> { };
+    }
+
+    /** Stops the connector and closes the monitor (its MBean goes with it); the name may be started again. */
         @Override
         public void close() throws Exception {
             synchronized (ConnwatchAgent.class) {
@@ -151,7 +194,11 @@ public final class ConnwatchAgent {
                 exitWatch.interrupt();
             }
             try {
+                unweave.run();
                 monitor.close();
+                if (upstream != null) {
+                    upstream.close();
+                }
             } finally {
                 if (remote != null) {
                     remote.close();

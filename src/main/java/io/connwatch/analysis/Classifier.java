@@ -1,5 +1,6 @@
 package io.connwatch.analysis;
 
+import io.connwatch.tracking.ConnectionRole;
 import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TrackedConnection;
 
@@ -53,6 +54,7 @@ public final class Classifier {
             return Pattern.ZOMBIE.bit() | listenerBits(c);
         }
 
+        ConnectionRole role = c.role();
         if (outExists) {
             boolean oneFinished = EndpointState.finished(in) && EndpointState.alive(out)
                     || EndpointState.finished(out) && EndpointState.alive(in);
@@ -63,14 +65,22 @@ public final class Classifier {
                     && age > scaled(tls ? stuckAfterTls : stuckAfter, factor)) {
                 bits |= Pattern.STUCK.bit();
             }
-        } else if (age > scaled(connectTimeout, factor)) {
-            bits |= Pattern.NO_OUTGOING.bit();
+        } else if (role == ConnectionRole.RELAYED || EndpointState.exists(out)
+                || role == ConnectionRole.UPSTREAM && EndpointState.connecting(in)) {
+            // A relayed connection needs its backend; so does a served one once it asked for one, and a pooled
+            // connection is its own backend connection.
+            if (age > scaled(connectTimeout, factor)) {
+                bits |= Pattern.NO_OUTGOING.bit();
+            }
+        } else {
+            bits |= judgedAlone(c, role, in, idle, tls, factor);
         }
 
         long slow = scaled(slowAfter, factor);
         if (idle > scaled(idleAfter, factor)) {
             bits |= Pattern.IDLE.bit();
-        } else if (c.inResponse() && now - c.responseStartNanos() > slow && idle <= slow) {
+        } else if (role != ConnectionRole.UPSTREAM && c.inResponse() && now - c.responseStartNanos() > slow
+                && idle <= slow) {
             // Still transferring: a byte within the last slowAfter. A response that ended (or stalled) longer ago
             // than that is no slow backend, even while the connection is not idle yet (idleAfter > slowAfter).
             bits |= Pattern.SLOW_BACKEND.bit();
@@ -79,6 +89,27 @@ public final class Classifier {
             bits |= Pattern.OLD.bit();
         }
         return bits | listenerBits(c);
+    }
+
+    /**
+     * A connection with one socket, judged on it alone: a server's client connection with no backend of its own, or
+     * a pooled connection to a backend. STUCK is a turn that waits on the far side: a request received and nothing
+     * sent back (served), or a request written and nothing read back (upstream). HALF_ZOMBIE is a peer that
+     * half-closed while the host keeps the socket open and silent (CLOSE_WAIT).
+     */
+    private int judgedAlone(TrackedConnection c, ConnectionRole role, int in, long idle, boolean tls, double factor) {
+        int bits = 0;
+        boolean waiting = role == ConnectionRole.UPSTREAM ? c.inResponse()
+                : c.hasReceivedInitialData() && !c.inResponse();
+        if (waiting && EndpointState.alive(in) && EndpointState.readable(in)
+                && idle > scaled(tls ? stuckAfterTls : stuckAfter, factor)) {
+            bits |= Pattern.STUCK.bit();
+        }
+        if (EndpointState.finished(in) && EndpointState.alive(in)
+                && idle > scaled(tls ? halfZombieGraceTls : halfZombieGrace, factor)) {
+            bits |= Pattern.HALF_ZOMBIE.bit();
+        }
+        return bits;
     }
 
     private int listenerBits(TrackedConnection c) {

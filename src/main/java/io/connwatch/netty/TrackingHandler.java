@@ -1,5 +1,6 @@
 package io.connwatch.netty;
 
+import io.connwatch.tracking.ConnectionRole;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.ProtocolSniffer;
 import io.connwatch.tracking.Side;
@@ -65,9 +66,14 @@ public final class TrackingHandler extends ChannelDuplexHandler {
 
     // Shared with LifecycleTrackingHandler: open the record for a channel that became active.
     static TrackedConnection open(ConnectionTracker tracker, Channel ch) {
+        return open(tracker, ch, ConnectionRole.RELAYED);
+    }
+
+    // Shared with the agent's handlers, which track connections in other roles.
+    static TrackedConnection open(ConnectionTracker tracker, Channel ch, ConnectionRole role) {
         int localPort = ch.localAddress() instanceof InetSocketAddress
                 ? ((InetSocketAddress) ch.localAddress()).getPort() : 0;
-        TrackedConnection c = tracker.open(NettyEndpoint.of(ch), ch.remoteAddress(), localPort);
+        TrackedConnection c = tracker.open(NettyEndpoint.of(ch), ch.remoteAddress(), localPort, role);
         ch.attr(CONNECTION).set(c);
         return c;
     }

@@ -78,8 +78,17 @@ public final class ConnectionTracker implements Iterable<TrackedConnection> {
 
     // ---- open ----
 
-    /** Starts tracking a client connection. */
+    /** Starts tracking a client connection the host relays to a backend ({@link ConnectionRole#RELAYED}). */
     public TrackedConnection open(Endpoint incoming, String remoteAddress, int remotePort, int localPort) {
+        return open(incoming, remoteAddress, remotePort, localPort, ConnectionRole.RELAYED);
+    }
+
+    /**
+     * Starts tracking a connection in the given role. For {@link ConnectionRole#UPSTREAM}, {@code incoming} is the
+     * connection to the backend and the address is the backend's.
+     */
+    public TrackedConnection open(Endpoint incoming, String remoteAddress, int remotePort, int localPort,
+                                  ConnectionRole role) {
         long now = ticker.nanoTime();
         // Keeps the coarse clock going without a monitor, but stores it at most once a millisecond: accept
         // threads opening at once would otherwise fight over its cache line, which every update reads.
@@ -87,7 +96,7 @@ public final class ConnectionTracker implements Iterable<TrackedConnection> {
             coarseNanos = now;
         }
         TrackedConnection c = new TrackedConnection(this, serials.incrementAndGet(), incoming, remoteAddress,
-                remotePort, localPort, now);
+                remotePort, localPort, now, role);
         live.add(c);
         opened.increment();
         long n = active.incrementAndGet();
@@ -118,6 +127,11 @@ public final class ConnectionTracker implements Iterable<TrackedConnection> {
 
     /** Starts tracking a client connection given its remote socket address. */
     public TrackedConnection open(Endpoint incoming, SocketAddress remote, int localPort) {
+        return open(incoming, remote, localPort, ConnectionRole.RELAYED);
+    }
+
+    /** Starts tracking a connection in the given role, given its remote socket address. */
+    public TrackedConnection open(Endpoint incoming, SocketAddress remote, int localPort, ConnectionRole role) {
         String address = "";
         int port = 0;
         if (remote instanceof InetSocketAddress) {
@@ -128,7 +142,7 @@ public final class ConnectionTracker implements Iterable<TrackedConnection> {
         } else if (remote != null) {
             address = remote.toString();
         }
-        return open(incoming, address, port, localPort);
+        return open(incoming, address, port, localPort, role);
     }
 
     // ---- close, called by TrackedConnection once ----

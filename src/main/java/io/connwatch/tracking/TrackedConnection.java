@@ -44,6 +44,7 @@ public final class TrackedConnection {
     private final int localPort;
     private final Endpoint incoming;
     private final long incomingStartNanos;
+    private final ConnectionRole role;
 
     private volatile Endpoint outgoing = Endpoint.ABSENT;
     private volatile long outgoingStartNanos;
@@ -73,8 +74,9 @@ public final class TrackedConnection {
     int slot;
 
     TrackedConnection(ConnectionTracker tracker, long serial, Endpoint incoming, String remoteAddress,
-                      int remotePort, int localPort, long nowNanos) {
+                      int remotePort, int localPort, long nowNanos, ConnectionRole role) {
         this.tracker = tracker;
+        this.role = Objects.requireNonNull(role, "role");
         this.serial = serial;
         this.incoming = Objects.requireNonNull(incoming, "incoming endpoint");
         this.remoteAddress = remoteAddress == null ? "" : remoteAddress;
@@ -192,6 +194,11 @@ public final class TrackedConnection {
     /** The id used in dumps and events, {@code c-<serial>}. */
     public String id() {
         return "c-" + serial;
+    }
+
+    /** What the connection is to the host, which decides how its silence is judged. */
+    public ConnectionRole role() {
+        return role;
     }
 
     /** The client's address, as text. */

@@ -1,0 +1,76 @@
+package io.connwatch.agent;
+
+import io.connwatch.netty.ChannelTap;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Where the code woven into Netty's {@code AbstractChannel} constructors lands. It must be public and free of Netty
+ * types: that code runs in the application's class loaders, and finds this class through the system class loader,
+ * where the agent jar is. It never throws into the application: a failure is logged once and the channel goes
+ * untracked.
+ */
+public final class ChannelHooks {
+    private static final Logger LOG = LoggerFactory.getLogger(ChannelHooks.class);
+
+    /** Off until an agent installs its taps; then one tap per copy of Netty, found from the channel's class. */
+    private static volatile Taps taps = Taps.OFF;
+
+    private ChannelHooks() {
+    }
+
+    /** Called at the end of every {@code AbstractChannel} constructor of an instrumented copy of Netty. */
+    public static void created(Object channel, Object parent) {
+        Taps t = taps;
+        if (t == Taps.OFF) {
+            return;
+        }
+        try {
+            t.tapOf(channel.getClass()).created(channel, parent);
+        } catch (Throwable e) { // the application's channel must be made whatever happens here
+            t.failedOnce(e);
+        }
+    }
+
+    static void install(Taps installed) {
+        taps = installed;
+    }
+
+    static void uninstall(Taps installed) {
+        if (taps == installed) {
+            taps = Taps.OFF;
+        }
+    }
+
+    /** The taps of one running agent: a tap per channel class, made once per copy of Netty. */
+    static class Taps {
+        static final Taps OFF = new Taps("off", c -> ChannelTap.NONE);
+
+        private final String monitorName;
+        private final ClassValue<ChannelTap> byChannelClass;
+        private volatile boolean failed;
+
+        Taps(String monitorName, Function<Class<?>, ChannelTap> tapFor) {
+            this.monitorName = monitorName;
+            this.byChannelClass = new ClassValue<>() {
+                @Override
+                protected ChannelTap computeValue(Class<?> type) {
+                    return tapFor.apply(type);
+                }
+            };
+        }
+
+        ChannelTap tapOf(Class<?> channelClass) {
+            return byChannelClass.get(channelClass);
+        }
+
+        void failedOnce(Throwable e) {
+            if (!failed) {
+                failed = true;
+                LOG.warn("[{}] tracking a new Netty channel failed, channels that fail the same way go untracked: {}",
+                        monitorName, e.toString());
+            }
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package io.connwatch.agent;
+
+import io.connwatch.netty.ChannelTap;
+import io.connwatch.tracking.ConnectionTracker;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Function;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.commons.ClassRemapper;
+import net.bytebuddy.jar.asm.commons.Remapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes the tap for each copy of Netty the application loads, the way the OpenTelemetry agent injects its helpers:
+ * the tap's classes (the agent's handlers in {@code io.connwatch.netty}, compiled against connwatch's own Netty) are
+ * read from the agent jar, renamed into that copy's {@code channel} package with their Netty references pointed at
+ * that copy, and defined in its class loader through a private lookup on its {@code AbstractChannel}. So they work
+ * whatever the copy's package (Netty relocated inside connwatch.jar, the application's {@code io.netty}, or a shaded
+ * copy named by {@code nettyPackages}) and whatever loader holds it (a Spring Boot fat jar's included), provided that
+ * loader also sees connwatch's own classes through its parents. A copy that cannot be tapped is logged once and left
+ * alone.
+ */
+final class NettyTaps implements Function<Class<?>, ChannelTap> {
+    private static final Logger LOG = LoggerFactory.getLogger(NettyTaps.class);
+    /** The internal-name prefix of the Netty this jar was compiled against, relocated or not. */
+    static final String OUR_NETTY = nettyPrefix(io.netty.channel.Channel.class.getName(), "channel.Channel")
+            .replace('.', '/');
+    private static final String GLUE_PACKAGE = ChannelTap.class.getPackageName().replace('.', '/') + "/";
+    /** The classes defined next to each copy of Netty, superclasses first. Checked by a test to be complete. */
+    static final List<String> GLUE = List.of("CloseReasons", "NettyEndpoint", "TrackingHandler",
+            "TrackingHandler$CloseHint", "ConnectionPools", "AgentIncomingHandler", "AgentBackendHandler",
+            "AgentUpstreamHandler", "AgentChannelTap");
+    private static final String TAP = "AgentChannelTap";
+
+    private final String monitorName;
+    private final ConnectionTracker incoming;
+    private final ConnectionTracker upstream;
+    private final List<String> prefixes;
+    private final boolean failForTest;
+    private final ClassValue<ChannelTap> byAbstractChannel = new ClassValue<>() {
+        @Override
+        protected ChannelTap computeValue(Class<?> abstractChannel) {
+            return tapFor(abstractChannel);
+        }
+    };
+
+    /**
+     * @param prefixes the dotted package prefixes of the copies of Netty to tap ({@code io.netty.} and each of
+     *     {@code nettyPackages}, each ending with a dot)
+     */
+    NettyTaps(String monitorName, ConnectionTracker incoming, ConnectionTracker upstream, List<String> prefixes,
+              boolean failForTest) {
+        this.monitorName = monitorName;
+        this.incoming = incoming;
+        this.upstream = upstream;
+        this.prefixes = List.copyOf(prefixes);
+        this.failForTest = failForTest;
+    }
+
+    /** The tap for channels of this class: its copy of Netty's, or {@link ChannelTap#NONE}. */
+    @Override
+    public ChannelTap apply(Class<?> channelClass) {
+        for (Class<?> c = channelClass; c != null; c = c.getSuperclass()) {
+            for (String prefix : prefixes) {
+                if (c.getName().equals(prefix + "channel.AbstractChannel")) {
+                    return byAbstractChannel.get(c);
+                }
+            }
+        }
+        return ChannelTap.NONE;
+    }
+
+    private ChannelTap tapFor(Class<?> abstractChannel) {
+        String prefix = nettyPrefix(abstractChannel.getName(), "channel.AbstractChannel");
+        try {
+            if (failForTest) {
+                throw new IllegalStateException("failure forced by the system property " + Instrument.TEST_FAILURE);
+            }
+            ChannelTap tap = define(abstractChannel, prefix.replace('.', '/'));
+            LOG.info("[{}] tracking the socket channels of Netty {} in {}", monitorName, prefix + "*",
+                    abstractChannel.getClassLoader());
+            return tap;
+        } catch (Throwable e) { // LinkageError, IllegalAccessException: this copy goes untracked, the others do not
+            LOG.warn("[{}] cannot track the channels of Netty {} in {}: {}; they go untracked", monitorName,
+                    prefix + "*", abstractChannel.getClassLoader(), e.toString());
+            return ChannelTap.NONE;
+        }
+    }
+
+    private ChannelTap define(Class<?> abstractChannel, String target) throws Throwable {
+        MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(abstractChannel, MethodHandles.lookup());
+        Set<String> glue = Set.copyOf(GLUE);
+        Remapper remapper = new Remapper() {
+            @Override
+            public String map(String internalName) {
+                if (internalName.startsWith(OUR_NETTY)) {
+                    return target + internalName.substring(OUR_NETTY.length());
+                }
+                if (internalName.startsWith(GLUE_PACKAGE) && glue.contains(internalName.substring(GLUE_PACKAGE.length()))) {
+                    return injectedName(target, internalName.substring(GLUE_PACKAGE.length()));
+                }
+                return internalName;
+            }
+        };
+        Class<?> tap = null;
+        for (String name : GLUE) {
+            Class<?> defined = lookup.defineClass(remap(read(GLUE_PACKAGE + name + ".class"), remapper));
+            if (name.equals(TAP)) {
+                tap = defined;
+            }
+        }
+        return (ChannelTap) lookup.findConstructor(tap,
+                MethodType.methodType(void.class, ConnectionTracker.class, ConnectionTracker.class))
+                .invoke(incoming, upstream);
+    }
+
+    /** {@code <prefix>channel/Connwatch<Name>}: next to the copy's {@code AbstractChannel}, named so none clash. */
+    static String injectedName(String targetPrefix, String glueName) {
+        return targetPrefix + "channel/Connwatch" + glueName;
+    }
+
+    private static byte[] remap(byte[] bytes, Remapper remapper) {
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(0);
+        reader.accept(new ClassRemapper(writer, remapper), 0);
+        return writer.toByteArray();
+    }
+
+    private static byte[] read(String resource) {
+        try (InputStream in = NettyTaps.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("the agent jar has no " + resource);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code a.b.io.netty.} from {@code a.b.io.netty.channel.Channel} and {@code channel.Channel}. */
+    static String nettyPrefix(String className, String suffix) {
+        return className.substring(0, className.length() - suffix.length());
+    }
+}

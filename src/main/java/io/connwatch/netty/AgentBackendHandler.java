@@ -1,0 +1,64 @@
+package io.connwatch.netty;
+
+import io.connwatch.tracking.Side;
+import io.connwatch.tracking.TerminationReason;
+import io.connwatch.tracking.TrackedConnection;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * The agent's handler on a backend channel paired with one incoming connection: names the connection's target and
+ * attaches the channel as its outgoing side when it connects, marks the backend's half-close, and gives the incoming
+ * channel the reason when the backend fails or closes first.
+ */
+final class AgentBackendHandler extends ChannelDuplexHandler {
+    private final TrackedConnection owner;
+    private final Channel ownerChannel;
+
+    AgentBackendHandler(TrackedConnection owner, Channel ownerChannel) {
+        this.owner = owner;
+        this.ownerChannel = ownerChannel;
+    }
+
+    @Override
+    public void connect(ChannelHandlerContext ctx, SocketAddress remote, SocketAddress local, ChannelPromise promise)
+            throws Exception {
+        if (remote instanceof InetSocketAddress) {
+            InetSocketAddress address = (InetSocketAddress) remote;
+            owner.target(address.getHostString(), address.getPort());
+        }
+        owner.attachOutgoing(NettyEndpoint.of(ctx.channel()));
+        promise.addListener(f -> {
+            if (!f.isSuccess()) {
+                TrackingHandler.closeReason(ownerChannel, Side.OUTGOING, AgentChannelTap.reason(f.cause()));
+            }
+        });
+        ctx.connect(remote, local, promise);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ChannelInputShutdownEvent) {
+            owner.endOfStream(Side.OUTGOING);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        TrackingHandler.closeReason(ownerChannel, Side.OUTGOING, AgentChannelTap.reason(cause));
+        ctx.fireExceptionCaught(cause);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        // Kept only if the client's side is still open: then the backend closed first.
+        TrackingHandler.closeReason(ownerChannel, Side.OUTGOING, TerminationReason.CLOSED_OUTGOING);
+        ctx.fireChannelInactive();
+    }
+}

@@ -1,0 +1,66 @@
+package io.connwatch.netty;
+
+import io.connwatch.tracking.ConnectionTracker;
+import io.connwatch.tracking.TerminationReason;
+import io.connwatch.tracking.TrackedConnection;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.socket.SocketChannel;
+import java.util.Objects;
+
+/**
+ * The agent's tap on one copy of Netty: puts a tracking handler first in the pipeline of every new socket channel.
+ *
+ * <ul>
+ *   <li>A channel accepted by a server channel is an incoming connection ({@link AgentIncomingHandler}), whichever
+ *       acceptor made it: Netty's {@code ServerBootstrap} or Reactor Netty's own.</li>
+ *   <li>A channel the application opens while one of its incoming connections' events is being handled, on that
+ *       connection's thread, is that connection's backend ({@link AgentBackendHandler}): the one-to-one proxy.</li>
+ *   <li>Any other channel the application opens, or one a connection pool opens, serves many clients in turn: it is
+ *       tracked on its own under the upstream tracker ({@link AgentUpstreamHandler}).</li>
+ * </ul>
+ *
+ * Other channels (server, datagram, local, HTTP/2 streams, embedded) are left alone. The agent compiles this class
+ * against connwatch's Netty and defines it, renamed, next to each copy of Netty the application loads.
+ */
+public final class AgentChannelTap implements ChannelTap {
+    /** The tracking handler's name in the pipeline. */
+    static final String HANDLER_NAME = "connwatch.agent";
+
+    private final ConnectionTracker incoming;
+    private final ConnectionTracker upstream;
+
+    /** A tap feeding the application's incoming connections to one tracker and its pooled ones to another. */
+    public AgentChannelTap(ConnectionTracker incoming, ConnectionTracker upstream) {
+        this.incoming = Objects.requireNonNull(incoming, "incoming");
+        this.upstream = Objects.requireNonNull(upstream, "upstream");
+    }
+
+    @Override
+    public void created(Object channel, Object parent) {
+        if (!(channel instanceof SocketChannel)) {
+            return;
+        }
+        ChannelHandler handler;
+        if (parent instanceof ServerChannel) {
+            handler = new AgentIncomingHandler(incoming);
+        } else {
+            AgentIncomingHandler current = AgentIncomingHandler.current();
+            TrackedConnection owner = current == null ? null : current.connection();
+            handler = owner != null && !ConnectionPools.onStack()
+                    ? new AgentBackendHandler(owner, current.channel())
+                    : new AgentUpstreamHandler(upstream);
+        }
+        ((Channel) channel).pipeline().addFirst(HANDLER_NAME, handler);
+    }
+
+    /** The close reason a failure gives, or ERROR when this copy of Netty lacks a class the lookup names. */
+    static TerminationReason reason(Throwable cause) {
+        try {
+            return CloseReasons.of(cause);
+        } catch (LinkageError e) { // an application without netty-handler has no timeout exceptions to tell
+            return TerminationReason.ERROR;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.connwatch.netty;
+
+import io.connwatch.tracking.ConnectionRole;
+import io.connwatch.tracking.ConnectionTracker;
+import io.connwatch.tracking.Side;
+import io.connwatch.tracking.TerminationReason;
+import io.connwatch.tracking.TrackedConnection;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.concurrent.FastThreadLocal;
+
+/**
+ * The agent's handler on an accepted channel: tracks it as a connection the server answers itself
+ * ({@link ConnectionRole#SERVED}) until a backend channel pairs with it, and, while the application handles one of
+ * its events, makes it the thread's current incoming connection so that a channel opened meanwhile pairs with it.
+ */
+final class AgentIncomingHandler extends ChannelDuplexHandler {
+    // The incoming connection whose event this thread is handling; null between events. Set and reset on every
+    // event without allocating: a FastThreadLocal on Netty's event loop threads is an array slot.
+    private static final FastThreadLocal<AgentIncomingHandler> CURRENT = new FastThreadLocal<>();
+
+    private final ConnectionTracker tracker;
+    private TrackedConnection connection;
+    private Channel channel;
+    private boolean closedHere;
+
+    AgentIncomingHandler(ConnectionTracker tracker) {
+        this.tracker = tracker;
+    }
+
+    /** The incoming connection whose event this thread is handling, or null. */
+    static AgentIncomingHandler current() {
+        return CURRENT.getIfExists();
+    }
+
+    TrackedConnection connection() {
+        return connection;
+    }
+
+    Channel channel() {
+        return channel;
+    }
+
+    private AgentIncomingHandler enter() {
+        AgentIncomingHandler previous = CURRENT.getIfExists();
+        CURRENT.set(this);
+        return previous;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        channel = ctx.channel();
+        connection = TrackingHandler.open(tracker, channel, ConnectionRole.SERVED);
+        AgentIncomingHandler previous = enter();
+        try {
+            ctx.fireChannelActive();
+        } finally {
+            CURRENT.set(previous);
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        TrackedConnection c = connection;
+        if (c != null && msg instanceof ByteBuf) {
+            TrackingHandler.received(c, (ByteBuf) msg);
+        }
+        AgentIncomingHandler previous = enter();
+        try {
+            ctx.fireChannelRead(msg);
+        } finally {
+            CURRENT.set(previous);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        AgentIncomingHandler previous = enter();
+        try {
+            ctx.fireChannelReadComplete();
+        } finally {
+            CURRENT.set(previous);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ChannelInputShutdownEvent && connection != null) {
+            connection.endOfStream(Side.INCOMING);
+        }
+        AgentIncomingHandler previous = enter();
+        try {
+            ctx.fireUserEventTriggered(evt);
+        } finally {
+            CURRENT.set(previous);
+        }
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        TrackedConnection c = connection;
+        if (c != null && msg instanceof ByteBuf) {
+            c.addBytesSent(((ByteBuf) msg).readableBytes());
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+        closedHere = true;
+        ctx.close(promise);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        TrackingHandler.closeReason(ctx.channel(), Side.INCOMING, AgentChannelTap.reason(cause));
+        ctx.fireExceptionCaught(cause);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        TrackedConnection c = connection;
+        if (c != null) {
+            if (closedHere) {
+                // The server closed it (a keep-alive timeout, the end of a response): nothing went wrong.
+                TrackingHandler.closeReason(ctx.channel(), Side.OUTGOING, TerminationReason.NORMAL);
+            }
+            TrackingHandler.closed(ctx.channel(), c);
+        }
+        ctx.fireChannelInactive();
+    }
+}

@@ -1,0 +1,113 @@
+package io.connwatch.netty;
+
+import io.connwatch.tracking.ConnectionRole;
+import io.connwatch.tracking.ConnectionTracker;
+import io.connwatch.tracking.Side;
+import io.connwatch.tracking.TerminationReason;
+import io.connwatch.tracking.TrackedConnection;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+
+/**
+ * The agent's handler on a channel the application opened to a backend for many clients in turn (a pooled
+ * connection): tracked as a connection of its own ({@link ConnectionRole#UPSTREAM}) from the moment it connects, so
+ * a connect that hangs shows too. Bytes written are requests, bytes read responses. Its sides: {@code INCOMING} is the
+ * application's, {@code OUTGOING} the backend's; a close by the application (a pool evicting it) is {@code NORMAL}.
+ */
+final class AgentUpstreamHandler extends ChannelDuplexHandler {
+    private final ConnectionTracker tracker;
+    private TrackedConnection connection;
+    private boolean closedHere;
+
+    AgentUpstreamHandler(ConnectionTracker tracker) {
+        this.tracker = tracker;
+    }
+
+    @Override
+    public void connect(ChannelHandlerContext ctx, SocketAddress remote, SocketAddress local, ChannelPromise promise)
+            throws Exception {
+        if (connection == null) {
+            TrackedConnection c = tracker.open(NettyEndpoint.of(ctx.channel()), remote, 0, ConnectionRole.UPSTREAM);
+            if (remote instanceof InetSocketAddress) {
+                InetSocketAddress address = (InetSocketAddress) remote;
+                c.target(address.getHostString(), address.getPort());
+            }
+            connection = c;
+            promise.addListener(f -> {
+                if (!f.isSuccess()) {
+                    c.close(Side.OUTGOING, AgentChannelTap.reason(f.cause()));
+                }
+            });
+        }
+        ctx.connect(remote, local, promise);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        TrackedConnection c = connection;
+        if (c != null && msg instanceof ByteBuf) {
+            c.addBytesReceived(((ByteBuf) msg).readableBytes());
+        }
+        ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        TrackedConnection c = connection;
+        if (c != null && msg instanceof ByteBuf) {
+            c.addBytesSent(((ByteBuf) msg).readableBytes());
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof ChannelInputShutdownEvent && connection != null) {
+            connection.endOfStream(Side.INCOMING);
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+        closedHere = true;
+        ctx.close(promise);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
+        TrackedConnection c = connection;
+        if (c != null) {
+            c.close(Side.OUTGOING, AgentChannelTap.reason(cause));
+        }
+        ctx.fireExceptionCaught(cause);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        closeRecord();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void channelUnregistered(ChannelHandlerContext ctx) throws Exception {
+        closeRecord(); // a channel closed before it became active never goes inactive
+        ctx.fireChannelUnregistered();
+    }
+
+    private void closeRecord() {
+        TrackedConnection c = connection;
+        if (c != null) {
+            if (closedHere) {
+                c.close(Side.INCOMING, TerminationReason.NORMAL);
+            } else {
+                c.close(Side.OUTGOING, TerminationReason.CLOSED_OUTGOING);
+            }
+        }
+    }
+}
