@@ -16,7 +16,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.CodeSource;
-import java.util.List;
+import java.util.Iterator;
 import java.util.concurrent.Callable;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
@@ -136,7 +136,7 @@ final class AttachCommand implements Callable<Integer> {
         ObjectName objectName = JmxRegistration.objectName(name);
         if (connection.isRegistered(objectName)) {
             throw new LocalJmx.BadTarget("process " + target + " already runs a connwatch monitor named '"
-                    + Printable.of(name) + "' (" + objectName + "): give another name=...; nothing was attached");
+                    + Printable.of(name) + "' (" + objectName + "): give another name=...; nothing was loaded");
         }
         try {
             vm.loadAgent(jar.toString(), argument.text());
@@ -253,9 +253,8 @@ final class AttachCommand implements Callable<Integer> {
     /** The agent's option keys, for the help text. */
     static final class Keys implements Iterable<String> {
         @Override
-        public java.util.Iterator<String> iterator() {
-            List<String> keys = AgentArgument.keys();
-            return keys.iterator();
+        public Iterator<String> iterator() {
+            return AgentArgument.keys().iterator();
         }
     }
 }

@@ -115,7 +115,7 @@ class AttachCommandIT {
 
         assertRefused(connwatch("attach", target.pid(), "name=late"), "process " + target.pid() + " already runs a"
                 + " connwatch monitor named 'late' (io.connwatch:type=ConnectionMonitor,name=late): give another"
-                + " name=...; nothing was attached");
+                + " name=...; nothing was loaded");
         ChildJvm second = connwatch("attach", target.pid(), "name=late2,cleanup=true");
         assertEquals(List.of(success(target, "late2", "cleanup on")), second.lines(), second.report());
         // nothing in between: the refused attach loaded nothing
