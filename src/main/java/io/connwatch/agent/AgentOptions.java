@@ -49,7 +49,7 @@ final class AgentOptions {
     static final String PREFIX = "connwatch agent: ";
     static final String WITHOUT = "; the application runs without connwatch";
 
-    private static final List<String> KEYS = List.of("name", "threshold", "spike", "interval", "stuckAfter",
+    static final List<String> KEYS = List.of("name", "threshold", "spike", "interval", "stuckAfter",
             "halfZombieGrace", "connectTimeout", "idleTimeout", "dumpDir", "cleanup", "jmxPort", "jmxPasswordFile",
             "jmxAccessFile", "metricsPort", "maskAddresses", "nettyPackages", "config");
     private static final Pattern PACKAGE = Pattern.compile("\\p{javaJavaIdentifierStart}\\p{javaJavaIdentifierPart}*"
@@ -194,7 +194,7 @@ final class AgentOptions {
     }
 
     /** The argument's pairs, in order; refuses unknown keys, missing values, a value with '=', a key given twice. */
-    private static Map<String, String> split(String argument) throws Refused {
+    static Map<String, String> split(String argument) throws Refused {
         Map<String, String> pairs = new LinkedHashMap<>();
         if (argument == null || argument.isBlank()) {
             return pairs;

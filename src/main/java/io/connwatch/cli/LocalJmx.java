@@ -61,7 +61,18 @@ final class LocalJmx implements AutoCloseable {
      */
     static LocalJmx connect(String pidText) throws BadTarget, IOException {
         long pid = pid(pidText);
-        String address = localConnectorAddress(pid);
+        VirtualMachine vm = attach(pid);
+        String address;
+        try {
+            address = vm.startLocalManagementAgent();
+        } finally {
+            vm.detach();
+        }
+        return open(pid, address);
+    }
+
+    /** Connects to the local JMX connector at {@code address} ({@link VirtualMachine#startLocalManagementAgent}). */
+    static LocalJmx open(long pid, String address) throws IOException {
         return new LocalJmx(pid, JMXConnectorFactory.connect(new JMXServiceURL(address)));
     }
 
@@ -114,6 +125,11 @@ final class LocalJmx implements AutoCloseable {
         return pid;
     }
 
+    /** The target's platform MBean server, for what the monitors do not tell (its runtime, its VM options). */
+    MBeanServerConnection connection() {
+        return connection;
+    }
+
     @Override
     public void close() throws IOException {
         connector.close();
@@ -128,10 +144,12 @@ final class LocalJmx implements AutoCloseable {
     }
 
     /**
-     * Attaches, starts (or finds) the local connector, detaches. Checked first, because on Linux the JDK's attach
-     * sends SIGQUIT to the process, which ends a process that is not a JVM: it must be running, and be a JVM.
+     * Attaches to the JVM; the caller detaches. Checked first, because on Linux the JDK's attach sends SIGQUIT to the
+     * process, which ends a process that is not a JVM: it must be running, be ours, and be a JVM.
+     *
+     * @throws BadTarget if it is not a running JVM this user may attach to
      */
-    private static String localConnectorAddress(long pid) throws BadTarget, IOException {
+    static VirtualMachine attach(long pid) throws BadTarget {
         Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
         if (process.isEmpty()) {
             throw new BadTarget("no process with PID " + pid + " is running");
@@ -145,17 +163,11 @@ final class LocalJmx implements AutoCloseable {
         if (!listedAsJvm(pid) && ignoresSigquit(pid)) {
             throw new BadTarget("process " + pid + describe(process.get()) + " is not a Java virtual machine");
         }
-        VirtualMachine vm;
         try {
-            vm = VirtualMachine.attach(String.valueOf(pid));
+            return VirtualMachine.attach(String.valueOf(pid));
         } catch (AttachNotSupportedException | IOException e) {
             throw new BadTarget("cannot attach to process " + pid + describe(process.get()) + ": " + reason(e)
                     + " (is it a JVM of this user, started without -XX:+DisableAttachMechanism?)");
-        }
-        try {
-            return vm.startLocalManagementAgent();
-        } finally {
-            vm.detach();
         }
     }
 
@@ -193,7 +205,7 @@ final class LocalJmx implements AutoCloseable {
         return p.info().command().map(c -> " (" + Printable.of(c) + ")").orElse("");
     }
 
-    private static String reason(Exception e) {
+    static String reason(Exception e) {
         String m = e.getMessage();
         return m == null || m.isBlank() ? e.getClass().getSimpleName() : Main.oneLine(m);
     }

@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
             DemoCommand.class,
             ProxyCommand.class,
             AnalyzeCommand.class,
+            AttachCommand.class,
             StatusCommand.class,
             CaptureCommand.class,
         })

@@ -5,6 +5,7 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,10 +78,17 @@ public final class ChildJvm implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>();
         private final List<String> program;
         private final List<String> args = new ArrayList<>();
+        private Path java = Tools.jdkTool("java");
         private boolean errorsInOutput;
 
         private Command(List<String> program) {
             this.program = program;
+        }
+
+        /** Another JDK's {@code java} than the one under test: {@code javaHome/bin/java}. */
+        public Command javaHome(Path javaHome) {
+            java = javaHome.resolve("bin").resolve("java");
+            return this;
         }
 
         /** JVM options, before the class path or jar: {@code -Xmx256m}, {@code --limit-modules java.se}. */
@@ -118,7 +126,7 @@ public final class ChildJvm implements AutoCloseable {
         /** The whole command line. */
         public List<String> commandLine() {
             List<String> cmd = new ArrayList<>();
-            cmd.add(Tools.jdkTool("java").toString());
+            cmd.add(java.toString());
             cmd.addAll(jvmOptions);
             cmd.addAll(program);
             cmd.addAll(args);
