@@ -58,14 +58,14 @@ class ConnwatchAgentIT {
         child.awaitLine("threshold=7");
         child.awaitLine("interval=1000");
         child.awaitLine("cleanup=false"); // the agent closes nothing unless told to
-        child.awaitLine("connwatch mbeans=1");
+        child.awaitLine("connwatch mbeans=2"); // the monitor and its -upstream
         child.awaitLine("serving");
         assertTrue(child.isAlive(), "the application keeps running with the agent" + child.report());
         child.send("stop");
         child.awaitLine("main done");
         assertEquals(0, child.awaitExit(TestTimes.atMost(30_000)), child.report());
         assertEquals(List.of("connwatch agent: monitor 'edge' started: MBean io.connwatch:type=ConnectionMonitor,"
-                + "name=edge, report-only"), agentLines(child), child.report());
+                + "name=edge, pooled connections under 'edge-upstream', report-only"), agentLines(child), child.report());
     }
 
     @Test
@@ -81,7 +81,7 @@ class ConnwatchAgentIT {
                 .run(TestTimes.atMost(60_000));
         assertEquals(0, overridden.exitCode(), overridden.report());
         assertTrue(overridden.lines().containsAll(List.of("registered=true", "threshold=9", "cleanup=false",
-                "connwatch mbeans=1")), overridden.report());
+                "connwatch mbeans=2")), overridden.report());
     }
 
     @Test
@@ -120,7 +120,7 @@ class ConnwatchAgentIT {
             assertEquals(0L, ((Number) conn.getAttribute(name, "ActiveConnections")).longValue());
         }
         assertEquals(List.of("connwatch agent: monitor 'remote-edge' started: MBean io.connwatch:type=ConnectionMonitor,"
-                + "name=remote-edge, jmx: service:jmx:rmi://127.0.0.1:" + port + "/jndi/rmi://127.0.0.1:" + port
+                + "name=remote-edge, pooled connections under 'remote-edge-upstream', jmx: service:jmx:rmi://127.0.0.1:" + port + "/jndi/rmi://127.0.0.1:" + port
                 + "/jmxrmi, report-only"), agentLines(child), child.report());
         // the connector's RMI threads must not keep the application's JVM alive once its main has returned
         child.send("stop");
