@@ -47,7 +47,7 @@
 # On a 2-core machine the load generator, the server and the backend share two cores. Pinned (the default), wrk has
 # CPU 1 to itself and the server shares CPU 0 with the backend, so every cycle the agent costs is a cycle the server
 # or the backend does not get, and shows in the throughput; a JVM pinned to one CPU also picks the Serial collector
-# (set JAVA_OPTS=-XX:+UseG1GC for G1). With PIN=0 all of them compete for both cores and the pairs spread more. The
+# (set JAVA_OPTS=-XX:+UseG1GC for G1). With PIN=0 all of them compete for both cores. The
 # CPU time per request does not depend on who else runs, which is why it is measured too.
 #
 # Needs wrk (Debian package wrk): installed with apt-get when missing (needs root). Everything runs on loopback,
