@@ -16,4 +16,19 @@ final class ChannelAdvice {
     static void exit(@Advice.This Object channel, @Advice.Argument(0) Object parent) {
         ChannelHooks.created(channel, parent);
     }
+
+    /**
+     * Woven at the start of {@code DefaultChannelPipeline.fireChannelRead} only after an attach: channels made before
+     * the agent came are adopted when they next read. One check per read, which a start with {@code -javaagent}
+     * does without.
+     */
+    static final class Speaking {
+        private Speaking() {
+        }
+
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.FieldValue("channel") Object channel) {
+            ChannelHooks.speaking(channel);
+        }
+    }
 }

@@ -33,6 +33,22 @@ public final class ChannelHooks {
         }
     }
 
+    /**
+     * Called as every channel of an instrumented copy of Netty reads, only when the agent was attached to a running
+     * JVM: adopts the channels made before it.
+     */
+    public static void speaking(Object channel) {
+        Taps t = taps;
+        if (t == Taps.OFF) {
+            return;
+        }
+        try {
+            t.tapOf(channel.getClass()).speaking(channel);
+        } catch (Throwable e) { // the application's read must go on whatever happens here
+            t.failedOnce(e);
+        }
+    }
+
     static void install(Taps installed) {
         taps = installed;
     }

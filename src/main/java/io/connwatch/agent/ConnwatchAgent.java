@@ -42,12 +42,12 @@ public final class ConnwatchAgent {
 
     /** Called by the JVM before the application's main, for {@code -javaagent:connwatch.jar[=OPTIONS]}. */
     public static void premain(String options, Instrumentation instrumentation) {
-        start(options, instrumentation, System.err);
+        start(options, instrumentation, System.err, false);
     }
 
     /** Called by the JVM when the agent is loaded into it while it runs ({@code attach}). */
     public static void agentmain(String options, Instrumentation instrumentation) {
-        start(options, instrumentation, System.err);
+        start(options, instrumentation, System.err, true);
     }
 
     /**
@@ -55,7 +55,13 @@ public final class ConnwatchAgent {
      *
      * @return what runs, or null when it was refused or failed to start
      */
-    static synchronized Running start(String options, Instrumentation instrumentation, PrintStream err) {
+    static Running start(String options, Instrumentation instrumentation, PrintStream err) {
+        return start(options, instrumentation, err, false);
+    }
+
+    /** As {@link #start(String, Instrumentation, PrintStream)}; {@code attached} when the JVM ran before the agent. */
+    static synchronized Running start(String options, Instrumentation instrumentation, PrintStream err,
+                                      boolean attached) {
         try {
             AgentOptions parsed;
             try {
@@ -78,7 +84,7 @@ public final class ConnwatchAgent {
                         + " left as it is");
                 return null;
             }
-            Running running = Running.start(parsed, mbeans, instrumentation);
+            Running running = Running.start(parsed, mbeans, instrumentation, attached);
             RUNNING.put(parsed.name, running);
             err.println(AgentOptions.PREFIX + "monitor '" + Printable.of(parsed.name) + "' started: MBean "
                     + running.objectName + (running.upstream == null ? "" : ", pooled connections under '"
@@ -114,8 +120,8 @@ public final class ConnwatchAgent {
         }
 
         /** Starts everything, or, when a part fails, closes what was started and rethrows. */
-        static Running start(AgentOptions options, MBeanServer mbeans, Instrumentation instrumentation)
-                throws Exception {
+        static Running start(AgentOptions options, MBeanServer mbeans, Instrumentation instrumentation,
+                             boolean attached) throws Exception {
             ConnectionTracker tracker = new ConnectionTracker(options.name);
             ConnectionMonitor monitor = new ConnectionMonitor(tracker, options.settings);
             ConnectionMonitor upstream = null;
@@ -129,7 +135,7 @@ public final class ConnwatchAgent {
                     upstream = new ConnectionMonitor(pooled, options.settings);
                     upstream.start();
                     JmxRegistration.register(upstream, mbeans);
-                    unweave = weave(instrumentation, options, tracker, pooled);
+                    unweave = weave(instrumentation, options, tracker, pooled, attached);
                 }
                 if (options.jmxPort != null) {
                     InetAddress bind = options.jmxPasswordFile != null ? new InetSocketAddress(0).getAddress()
@@ -156,14 +162,14 @@ public final class ConnwatchAgent {
         }
 
         private static Unweave weave(Instrumentation instrumentation, AgentOptions options, ConnectionTracker tracker,
-                                     ConnectionTracker pooled) {
+                                     ConnectionTracker pooled, boolean attached) {
             String failure = System.getProperty(Instrument.TEST_FAILURE, "");
             List<String> prefixes = Instrument.prefixes(options.nettyPackages);
             ChannelHooks.Taps taps = new ChannelHooks.Taps(options.name,
                     new NettyTaps(options.name, tracker, pooled, prefixes, failure.equals("tap")));
             ChannelHooks.install(taps);
             ResettableClassFileTransformer transformer = Instrument.install(instrumentation, options.name, prefixes,
-                    failure.equals("transform"));
+                    attached, failure.equals("transform"));
             return () -> {
                 ChannelHooks.uninstall(taps);
                 transformer.reset(instrumentation, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);

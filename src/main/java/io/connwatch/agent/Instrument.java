@@ -1,9 +1,12 @@
 package io.connwatch.agent;
 
+import static net.bytebuddy.matcher.ElementMatchers.isBridge;
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import java.lang.instrument.Instrumentation;
 import java.util.List;
@@ -34,6 +37,7 @@ final class Instrument {
     /** {@code io.netty.}, assembled so that relocating connwatch's own Netty inside its jar leaves it alone. */
     static final String NETTY = String.join(".", "io", "netty") + ".";
     private static final String ABSTRACT_CHANNEL = "channel.AbstractChannel";
+    private static final String PIPELINE = "channel.DefaultChannelPipeline";
 
     private Instrument() {
     }
@@ -51,10 +55,16 @@ final class Instrument {
         return all;
     }
 
+    /**
+     * @param attached whether the JVM was running before the agent came: then channels made before it are adopted
+     *     when they next read, which weaves {@code DefaultChannelPipeline.fireChannelRead} too
+     */
     static ResettableClassFileTransformer install(Instrumentation instrumentation, String monitorName,
-                                                  List<String> prefixes, boolean failForTest) {
+                                                  List<String> prefixes, boolean attached, boolean failForTest) {
         Set<String> logged = ConcurrentHashMap.newKeySet();
         String[] types = prefixes.stream().map(p -> p + ABSTRACT_CHANNEL).toArray(String[]::new);
+        String[] pipelines = attached ? prefixes.stream().map(p -> p + PIPELINE).toArray(String[]::new)
+                : new String[0];
         return new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
@@ -78,6 +88,11 @@ final class Instrument {
                     return builder.visit(Advice.to(ChannelAdvice.class)
                             .on(isConstructor().and(takesArgument(0, named(prefix + "channel.Channel")))));
                 })
+                .type(namedOneOf(pipelines), loader -> seesConnwatch(loader, monitorName, logged))
+                .transform((DynamicType.Builder<?> builder, TypeDescription type, ClassLoader loader,
+                            JavaModule module, java.security.ProtectionDomain domain) -> builder.visit(
+                        Advice.to(ChannelAdvice.Speaking.class)
+                                .on(named("fireChannelRead").and(takesArguments(1)).and(not(isBridge())))))
                 .installOn(instrumentation);
     }
 

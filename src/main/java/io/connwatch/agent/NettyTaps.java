@@ -77,7 +77,8 @@ final class NettyTaps implements Function<Class<?>, ChannelTap> {
         return ChannelTap.NONE;
     }
 
-    private ChannelTap tapFor(Class<?> abstractChannel) {
+    // One copy at a time: two event loops meeting their first channel at once must not define the classes twice.
+    private synchronized ChannelTap tapFor(Class<?> abstractChannel) {
         String prefix = nettyPrefix(abstractChannel.getName(), "channel.AbstractChannel");
         try {
             if (failForTest) {
@@ -96,6 +97,25 @@ final class NettyTaps implements Function<Class<?>, ChannelTap> {
 
     private ChannelTap define(Class<?> abstractChannel, String target) throws Throwable {
         MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(abstractChannel, MethodHandles.lookup());
+        Class<?> tap = defined(lookup, injectedName(target, TAP).replace('/', '.'));
+        if (tap == null) {
+            tap = defineGlue(lookup, target);
+        }
+        return (ChannelTap) lookup.findConstructor(tap,
+                MethodType.methodType(void.class, ConnectionTracker.class, ConnectionTracker.class))
+                .invoke(incoming, upstream);
+    }
+
+    /** The class if this loader has it already: defined by an agent attached before, and closed since. */
+    private static Class<?> defined(MethodHandles.Lookup lookup, String name) {
+        try {
+            return lookup.findClass(name);
+        } catch (ClassNotFoundException | IllegalAccessException e) {
+            return null;
+        }
+    }
+
+    private static Class<?> defineGlue(MethodHandles.Lookup lookup, String target) throws IllegalAccessException {
         Set<String> glue = Set.copyOf(GLUE);
         Remapper remapper = new Remapper() {
             @Override
@@ -116,9 +136,7 @@ final class NettyTaps implements Function<Class<?>, ChannelTap> {
                 tap = defined;
             }
         }
-        return (ChannelTap) lookup.findConstructor(tap,
-                MethodType.methodType(void.class, ConnectionTracker.class, ConnectionTracker.class))
-                .invoke(incoming, upstream);
+        return tap;
     }
 
     /** {@code <prefix>channel/Connwatch<Name>}: next to the copy's {@code AbstractChannel}, named so none clash. */

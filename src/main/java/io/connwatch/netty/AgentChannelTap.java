@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.util.AttributeKey;
 import java.util.Objects;
 
 /**
@@ -27,6 +28,8 @@ import java.util.Objects;
 public final class AgentChannelTap implements ChannelTap {
     /** The tracking handler's name in the pipeline. */
     static final String HANDLER_NAME = "connwatch.agent";
+    /** Set on every channel the tap has seen, so that one speaking after an attach is adopted once. */
+    private static final AttributeKey<Boolean> SEEN = AttributeKey.valueOf("connwatch.agent.seen");
 
     private final ConnectionTracker incoming;
     private final ConnectionTracker upstream;
@@ -42,6 +45,8 @@ public final class AgentChannelTap implements ChannelTap {
         if (!(channel instanceof SocketChannel)) {
             return;
         }
+        Channel ch = (Channel) channel;
+        ch.attr(SEEN).set(Boolean.TRUE);
         ChannelHandler handler;
         if (parent instanceof ServerChannel) {
             handler = new AgentIncomingHandler(incoming);
@@ -52,7 +57,24 @@ public final class AgentChannelTap implements ChannelTap {
                     ? new AgentBackendHandler(owner, current.channel())
                     : new AgentUpstreamHandler(upstream);
         }
-        ((Channel) channel).pipeline().addFirst(HANDLER_NAME, handler);
+        ch.pipeline().addFirst(HANDLER_NAME, handler);
+    }
+
+    /**
+     * A channel made before the attach, seen as it speaks: tracked from now on, on its own. Its pairing with a backend
+     * happened before the agent, so an incoming one is judged alone and a client one as a connection of its own.
+     */
+    @Override
+    public void speaking(Object channel) {
+        if (!(channel instanceof SocketChannel)) {
+            return;
+        }
+        Channel ch = (Channel) channel;
+        if (ch.hasAttr(SEEN) || !ch.attr(SEEN).compareAndSet(null, Boolean.TRUE)) {
+            return;
+        }
+        ch.pipeline().addFirst(HANDLER_NAME, ch.parent() instanceof ServerChannel
+                ? new AgentIncomingHandler(incoming) : new AgentUpstreamHandler(upstream));
     }
 
     /** The close reason a failure gives, or ERROR when this copy of Netty lacks a class the lookup names. */

@@ -52,9 +52,22 @@ final class AgentIncomingHandler extends ChannelDuplexHandler {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) { // adopted after an attach: it will not go active again
+            open(ctx.channel());
+        }
+    }
+
+    private void open(Channel ch) {
+        if (connection == null) {
+            channel = ch;
+            connection = TrackingHandler.open(tracker, ch, ConnectionRole.SERVED);
+        }
+    }
+
+    @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        channel = ctx.channel();
-        connection = TrackingHandler.open(tracker, channel, ConnectionRole.SERVED);
+        open(ctx.channel());
         AgentIncomingHandler previous = enter();
         try {
             ctx.fireChannelActive();

@@ -6,6 +6,7 @@ import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;
 import io.connwatch.tracking.TrackedConnection;
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -29,15 +30,17 @@ final class AgentUpstreamHandler extends ChannelDuplexHandler {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        if (ctx.channel().isActive()) { // adopted after an attach: connected already
+            open(ctx.channel(), ctx.channel().remoteAddress());
+        }
+    }
+
+    @Override
     public void connect(ChannelHandlerContext ctx, SocketAddress remote, SocketAddress local, ChannelPromise promise)
             throws Exception {
         if (connection == null) {
-            TrackedConnection c = tracker.open(NettyEndpoint.of(ctx.channel()), remote, 0, ConnectionRole.UPSTREAM);
-            if (remote instanceof InetSocketAddress) {
-                InetSocketAddress address = (InetSocketAddress) remote;
-                c.target(address.getHostString(), address.getPort());
-            }
-            connection = c;
+            TrackedConnection c = open(ctx.channel(), remote);
             promise.addListener(f -> {
                 if (!f.isSuccess()) {
                     c.close(Side.OUTGOING, AgentChannelTap.reason(f.cause()));
@@ -45,6 +48,16 @@ final class AgentUpstreamHandler extends ChannelDuplexHandler {
             });
         }
         ctx.connect(remote, local, promise);
+    }
+
+    private TrackedConnection open(Channel ch, SocketAddress remote) {
+        TrackedConnection c = tracker.open(NettyEndpoint.of(ch), remote, 0, ConnectionRole.UPSTREAM);
+        if (remote instanceof InetSocketAddress) {
+            InetSocketAddress address = (InetSocketAddress) remote;
+            c.target(address.getHostString(), address.getPort());
+        }
+        connection = c;
+        return c;
     }
 
     @Override

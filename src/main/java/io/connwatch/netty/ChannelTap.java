@@ -15,4 +15,13 @@ public interface ChannelTap {
      * @param parent the server channel that accepted it, or null for a channel the application opened
      */
     void created(Object channel, Object parent);
+
+    /**
+     * A channel read something. Told only when the agent was attached to a running JVM, so that channels made
+     * before the attach are tracked from the moment they speak; a channel tracked already is left as it is.
+     *
+     * @param channel the channel (a {@code Channel} of this tap's copy of Netty)
+     */
+    default void speaking(Object channel) {
+    }
 }

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,12 +55,19 @@ class AgentAttachIT {
 
     /** {@code status PID} until the monitor shows {@code count} (a pattern, as status prints it) at 1 or more. */
     private static String awaitStatus(ChildJvm target, String monitor, String count) {
+        return awaitStatus(target, monitor, count, 1);
+    }
+
+    /** {@code status PID} until the monitor shows {@code count} (a pattern, as status prints it) at {@code min}+. */
+    private static String awaitStatus(ChildJvm target, String monitor, String count, int min) {
         List<String> last = new ArrayList<>();
-        await().atMost(WAIT).until(() -> {
+        java.util.regex.Pattern line = java.util.regex.Pattern.compile("\\n  " + count + " +(\\d+)\\n");
+        await().atMost(WAIT).untilAsserted(() -> {
             ChildJvm status = connwatch("status", target.pid());
             last.add(status.output());
-            String section = section(status.output(), monitor);
-            return status.exitCode() == 0 && section.matches("(?s).*\\n  " + count + " +[1-9][0-9]*\\n.*");
+            java.util.regex.Matcher m = line.matcher(section(status.output(), monitor));
+            assertTrue(status.exitCode() == 0 && m.find() && Long.parseLong(m.group(1)) >= min, monitor + " "
+                    + count + " below " + min + ":\n" + status.output() + target.report());
         });
         return last.get(last.size() - 1);
     }
@@ -83,9 +91,13 @@ class AgentAttachIT {
     }
 
     private static JsonNode stuckConnection(JsonNode dump) {
+        return stuckConnection(dump, c -> true);
+    }
+
+    private static JsonNode stuckConnection(JsonNode dump, Predicate<JsonNode> which) {
         for (JsonNode c : dump.path("connections")) {
             for (JsonNode p : c.path("patterns")) {
-                if (p.asText().equals("STUCK")) {
+                if (p.asText().equals("STUCK") && which.test(c)) {
                     return c;
                 }
             }
@@ -94,25 +106,32 @@ class AgentAttachIT {
     }
 
     @Test
-    void attachedToARunningNettyProxyItSeesTheNextClientStuckOnTheBackend() throws Exception {
+    void attachedToARunningNettyProxyItSeesTheNextClientStuckOnTheBackendAndAdoptsAnOldOneThatSpeaks()
+            throws Exception {
         ChildJvm backend = jvms.start(AppJvms.app(HangingBackend.class, "http-hang-path"));
         int backendPort = AppJvms.awaitPort(backend);
         ChildJvm proxy = jvms.start(AppJvms.app(HexDumpStyleProxy.class, 0, "127.0.0.1:" + backendPort));
         InetSocketAddress address = AppJvms.awaitAddress(proxy);
         try (KeepAliveLoad.Connection before = KeepAliveLoad.Connection.open(address, Sockets.READ_TIMEOUT)) {
             assertEquals(200, before.get("/before").status(), proxy.report());
-        }
 
-        attach(proxy, "name=late,stuckAfter=1s,interval=200ms,dumpDir=" + tmp);
-        try (KeepAliveLoad.Connection stuck = KeepAliveLoad.Connection.open(address, Sockets.READ_TIMEOUT)) {
-            stuck.send("/hang/1");
-            String status = awaitStatus(proxy, "late", "STUCK");
-            assertTrue(section(status, "late").contains("running"), status);
+            attach(proxy, "name=late,stuckAfter=1s,interval=200ms,dumpDir=" + tmp);
+            try (KeepAliveLoad.Connection stuck = KeepAliveLoad.Connection.open(address, Sockets.READ_TIMEOUT)) {
+                stuck.send("/hang/1");
+                before.send("/hang/0"); // made before the attach, it speaks again: adopted
+                String status = awaitStatus(proxy, "late", "STUCK", 2);
+                assertTrue(section(status, "late").contains("running"), status);
 
-            JsonNode c = stuckConnection(capture(proxy, "late"));
-            assertEquals(backendPort, c.path("targetPort").asInt(), c.toString());
-            try (KeepAliveLoad.Connection after = KeepAliveLoad.Connection.open(address, Sockets.READ_TIMEOUT)) {
-                assertEquals(200, after.get("/after").status(), "still relays");
+                JsonNode dump = capture(proxy, "late");
+                JsonNode paired = stuckConnection(dump, c -> c.path("targetPort").isNumber());
+                assertEquals(backendPort, paired.path("targetPort").asInt(), paired.toString());
+                assertEquals(stuck.socket().getLocalPort(), paired.path("remotePort").asInt(), paired.toString());
+                JsonNode adopted = stuckConnection(dump, c -> c.path("targetPort").isNull());
+                assertEquals(before.socket().getLocalPort(), adopted.path("remotePort").asInt(),
+                        "judged alone: its pairing happened before the agent came " + adopted);
+                try (KeepAliveLoad.Connection after = KeepAliveLoad.Connection.open(address, Sockets.READ_TIMEOUT)) {
+                    assertEquals(200, after.get("/after").status(), "still relays");
+                }
             }
         }
     }
