@@ -9,11 +9,17 @@ import io.connwatch.testing.ChildJvms;
 import io.connwatch.testing.Sockets;
 import io.connwatch.testing.TestTimes;
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -28,6 +34,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ShadedJarIT {
     private static final String JAR = System.getProperty("connwatch.jar");
+    private static final String LIBRARY = System.getProperty("connwatch.library") + ".jar";
     private static final String EPOLL_LIBRARY =
             "META-INF/native/libio_connwatch_shaded_netty_transport_native_epoll_x86_64.so";
 
@@ -47,6 +54,63 @@ class ShadedJarIT {
                 assertNotNull(jar.getEntry("io/connwatch/shaded/" + relocated + ".class"), relocated);
             }
         }
+    }
+
+    /**
+     * Shade rewrites every string constant that starts with a relocated package ("io.netty.channel.Channel" would
+     * become "io.connwatch.shaded.io.netty.channel.Channel"): in connwatch's own classes no string may have changed,
+     * or code that names the application's classes, or a property an operator sets, would silently miss. Build such a
+     * name at run time, or exclude it from the relocation in pom.xml.
+     */
+    @Test
+    void shadeRewroteNoneOfConnwatchsOwnStrings() throws IOException {
+        try (JarFile shaded = new JarFile(JAR); JarFile library = new JarFile(LIBRARY)) {
+            List<String> changed = new ArrayList<>();
+            int classes = 0;
+            for (JarEntry e : library.stream().filter(e -> e.getName().endsWith(".class")).toList()) {
+                JarEntry same = shaded.getJarEntry(e.getName());
+                assertNotNull(same, e.getName());
+                Set<String> before = strings(library.getInputStream(e).readAllBytes());
+                Set<String> after = strings(shaded.getInputStream(same).readAllBytes());
+                for (String s : after) {
+                    if (!before.contains(s)) {
+                        changed.add(e.getName() + ": \"" + s + "\"");
+                    }
+                }
+                classes++;
+            }
+            assertTrue(classes > 100, "compared " + classes + " classes");
+            assertEquals(List.of(), changed);
+        }
+    }
+
+    /** The string constants (CONSTANT_String) of a class file. */
+    private static Set<String> strings(byte[] classFile) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(classFile));
+        in.skipBytes(8); // magic, minor, major
+        int count = in.readUnsignedShort();
+        Map<Integer, String> utf8 = new HashMap<>();
+        List<Integer> stringRefs = new ArrayList<>();
+        for (int i = 1; i < count; i++) {
+            int tag = in.readUnsignedByte();
+            switch (tag) {
+                case 1 -> utf8.put(i, in.readUTF());
+                case 8 -> stringRefs.add(in.readUnsignedShort());
+                case 7, 16, 19, 20 -> in.skipBytes(2);
+                case 15 -> in.skipBytes(3);
+                case 3, 4, 9, 10, 11, 12, 17, 18 -> in.skipBytes(4);
+                case 5, 6 -> {
+                    in.skipBytes(8);
+                    i++; // takes two entries
+                }
+                default -> throw new IOException("constant pool tag " + tag);
+            }
+        }
+        Set<String> strings = new HashSet<>();
+        for (int ref : stringRefs) {
+            strings.add(utf8.get(ref));
+        }
+        return strings;
     }
 
     /** A service file names a provider the jar holds: SLF4J finds its relocated slf4j-simple this way. */
