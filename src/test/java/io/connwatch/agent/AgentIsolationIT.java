@@ -98,7 +98,8 @@ class AgentIsolationIT {
         assertEquals(0, child.exitCode(), child.report());
         assertTrue(child.lines().contains("running=true"), child.report());
         assertTrue(child.errorLines().contains("connwatch agent: monitor 'iso' started: MBean"
-                + " io.connwatch:type=ConnectionMonitor,name=iso, report-only"), child.report());
+                + " io.connwatch:type=ConnectionMonitor,name=iso, pooled connections under 'iso-upstream', report-only"),
+                child.report());
         assertTrue(child.errorLines().contains(old().appLogLine()), "the application's INFO line stays"
                 + child.report());
         assertTrue(child.errorLines().stream().noneMatch(l -> l.contains("io.connwatch.ConnectionMonitor")),
@@ -126,7 +127,7 @@ class AgentIsolationIT {
         // connwatch runs beside it: its MBean, its dump written with its own Jackson, its log lines on stderr
         assertTrue(out.contains("registered=true") && out.contains("running=true"), child.report());
         assertTrue(err.contains("connwatch agent: monitor 'iso' started: MBean io.connwatch:type=ConnectionMonitor,"
-                + "name=iso, report-only"), child.report());
+                + "name=iso, pooled connections under 'iso-upstream', report-only"), child.report());
         assertTrue(err.stream().anyMatch(l -> l.matches("\\[main] INFO io\\.connwatch\\.ConnectionMonitor - \\[iso]"
                 + " monitor started: check every .*")), "connwatch's own slf4j-simple line" + child.report());
         String capture = out.stream().filter(l -> l.startsWith("capture=")).findFirst()
