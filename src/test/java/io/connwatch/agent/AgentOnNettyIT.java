@@ -93,6 +93,41 @@ class AgentOnNettyIT {
     }
 
     @Test
+    void aNettyProxyInAClassLoaderOfItsOwnAsInASpringBootFatJarIsTrackedToo() throws Exception {
+        ChildJvm backend = jvms.start(AppJvms.app(HangingBackend.class, "hang"));
+        int backendPort = AppJvms.awaitPort(backend);
+        // The launcher alone on the class path; the proxy and its Netty in a child loader, as BOOT-INF/lib is.
+        Path launcher = tmp.resolve("launcher");
+        String launcherClass = ParentFirstLauncher.class.getName().replace('.', '/') + ".class";
+        Files.createDirectories(launcher.resolve(launcherClass).getParent());
+        try (var in = ParentFirstLauncher.class.getClassLoader().getResourceAsStream(launcherClass)) {
+            Files.copy(in, launcher.resolve(launcherClass));
+        }
+        Path lib = Files.createDirectories(tmp.resolve("lib"));
+        Path testClasses = null;
+        for (String entry : AppJvms.classPath().split(java.io.File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (Files.isDirectory(p)) {
+                testClasses = p;
+            } else if (p.getFileName().toString().startsWith("netty-")) {
+                Files.createSymbolicLink(lib.resolve(p.getFileName()), p.toAbsolutePath());
+            }
+        }
+        int jmxPort = Sockets.freePort();
+        ChildJvm proxy = jvms.start(ChildJvm.main(ParentFirstLauncher.class, launcher.toString())
+                .jvm(agent("name=boot,stuckAfter=1s,interval=200ms,jmxPort=" + jmxPort))
+                .args(testClasses, lib, HexDumpStyleProxy.class.getName(), 0, "127.0.0.1:" + backendPort));
+        InetSocketAddress address = AppJvms.awaitAddress(proxy);
+        try (java.net.Socket client = Sockets.connect(address); MonitorOverJmx jmx = MonitorOverJmx.connect(jmxPort)) {
+            Sockets.send(client, Sockets.REQUEST);
+            backend.awaitLine("hung .*");
+            await().atMost(WAIT).until(() -> jmx.number("boot", "StuckCount") >= 1);
+        }
+        assertTrue(proxy.errorLines().stream().anyMatch(l -> l.contains("[boot] tracking the socket channels of Netty")
+                && !l.contains("AppClassLoader")), "the glue went into the application's own loader" + proxy.report());
+    }
+
+    @Test
     void aReactorNettyGatewayWithAPooledClientShowsTheUpstreamConnectionStuck() throws Exception {
         ChildJvm backend = jvms.start(AppJvms.app(HangingBackend.class, "http-hang-path"));
         int backendPort = AppJvms.awaitPort(backend);
