@@ -23,6 +23,9 @@ final class AgentUpstreamHandler extends ChannelDuplexHandler {
     private final ConnectionTracker tracker;
     private TrackedConnection connection;
     private boolean closedHere;
+    private ChannelPromise connecting;
+    // Closed by the application while its connect was pending: the connect fails then, but that is no failure.
+    private boolean gaveUp;
 
     AgentUpstreamHandler(ConnectionTracker tracker) {
         this.tracker = tracker;
@@ -38,8 +41,9 @@ final class AgentUpstreamHandler extends ChannelDuplexHandler {
                 c.target(address.getHostString(), address.getPort());
             }
             connection = c;
+            connecting = promise;
             promise.addListener(f -> {
-                if (!f.isSuccess()) {
+                if (!f.isSuccess() && !gaveUp) {
                     c.close(Side.OUTGOING, AgentChannelTap.reason(f.cause()));
                 }
             });
@@ -76,6 +80,9 @@ final class AgentUpstreamHandler extends ChannelDuplexHandler {
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
         closedHere = true;
+        if (connecting != null && !connecting.isDone()) {
+            gaveUp = true;
+        }
         ctx.close(promise);
     }
 
