@@ -111,7 +111,10 @@ final class NettyTaps implements Function<Class<?>, ChannelTap> {
         };
         Class<?> tap = null;
         for (String name : GLUE) {
-            Class<?> defined = lookup.defineClass(remap(read(GLUE_PACKAGE + name + ".class"), remapper));
+            Class<?> defined = definedBefore(abstractChannel.getClassLoader(), injectedName(target, name));
+            if (defined == null) {
+                defined = lookup.defineClass(remap(read(GLUE_PACKAGE + name + ".class"), remapper));
+            }
             if (name.equals(TAP)) {
                 tap = defined;
             }
@@ -119,6 +122,19 @@ final class NettyTaps implements Function<Class<?>, ChannelTap> {
         return (ChannelTap) lookup.findConstructor(tap,
                 MethodType.methodType(void.class, ConnectionTracker.class, ConnectionTracker.class))
                 .invoke(incoming, upstream);
+    }
+
+    /**
+     * The glue class an agent started earlier in this JVM (stopped since, or under another name) defined next to this
+     * copy, or null: a class loader defines a name once, and each tap gets its own trackers, so the glue is reused.
+     */
+    private static Class<?> definedBefore(ClassLoader loader, String internalName) {
+        try {
+            Class<?> c = Class.forName(internalName.replace('/', '.'), false, loader);
+            return c.getClassLoader() == loader ? c : null;
+        } catch (ClassNotFoundException e) {
+            return null;
+        }
     }
 
     /** {@code <prefix>channel/Connwatch<Name>}: next to the copy's {@code AbstractChannel}, named so none clash. */
