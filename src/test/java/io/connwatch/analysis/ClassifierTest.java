@@ -477,6 +477,21 @@ class ClassifierTest {
         }
 
         @Test
+        void aBackendAttachedLateGetsTheWholeConnectTimeoutFromItsAttach() {
+            // A proxy that connects on the first request, which came two minutes after the client connected.
+            Conn conn = served();
+            later(Duration.ofMinutes(2));
+            conn.c().addBytesReceived(36);
+            FakeEndpoint out = new FakeEndpoint();
+            out.connecting = true;
+            conn.c().target("10.0.0.5", 8080).attachOutgoing(out);
+            later(Duration.ofSeconds(1));
+            assertEquals(Set.of(), patterns(conn), "connecting for 1 s of its 30");
+            later(CONNECT_TIMEOUT);
+            assertEquals(Set.of(Pattern.NO_OUTGOING), patterns(conn));
+        }
+
+        @Test
         void withAConnectedBackendItIsJudgedAsARelayedConnection() {
             Conn conn = served();
             FakeEndpoint out = new FakeEndpoint();
