@@ -97,22 +97,10 @@ final class NettyTaps implements Function<Class<?>, ChannelTap> {
 
     private ChannelTap define(Class<?> abstractChannel, String target) throws Throwable {
         MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(abstractChannel, MethodHandles.lookup());
-        Class<?> tap = defined(lookup, injectedName(target, TAP).replace('/', '.'));
-        if (tap == null) {
-            tap = defineGlue(lookup, target);
-        }
+        Class<?> tap = defineGlue(lookup, target);
         return (ChannelTap) lookup.findConstructor(tap,
                 MethodType.methodType(void.class, ConnectionTracker.class, ConnectionTracker.class))
                 .invoke(incoming, upstream);
-    }
-
-    /** The class if this loader has it already: defined by an agent attached before, and closed since. */
-    private static Class<?> defined(MethodHandles.Lookup lookup, String name) {
-        try {
-            return lookup.findClass(name);
-        } catch (ClassNotFoundException | IllegalAccessException e) {
-            return null;
-        }
     }
 
     private static Class<?> defineGlue(MethodHandles.Lookup lookup, String target) throws IllegalAccessException {
@@ -131,12 +119,28 @@ final class NettyTaps implements Function<Class<?>, ChannelTap> {
         };
         Class<?> tap = null;
         for (String name : GLUE) {
-            Class<?> defined = lookup.defineClass(remap(read(GLUE_PACKAGE + name + ".class"), remapper));
+            Class<?> defined = definedBefore(lookup.lookupClass().getClassLoader(), injectedName(target, name));
+            if (defined == null) {
+                defined = lookup.defineClass(remap(read(GLUE_PACKAGE + name + ".class"), remapper));
+            }
             if (name.equals(TAP)) {
                 tap = defined;
             }
         }
         return tap;
+    }
+
+    /**
+     * The glue class an agent started earlier in this JVM (stopped since, or under another name) defined next to this
+     * copy, or null: a class loader defines a name once, and each tap gets its own trackers, so the glue is reused.
+     */
+    private static Class<?> definedBefore(ClassLoader loader, String internalName) {
+        try {
+            Class<?> c = Class.forName(internalName.replace('/', '.'), false, loader);
+            return c.getClassLoader() == loader ? c : null;
+        } catch (ClassNotFoundException e) {
+            return null;
+        }
     }
 
     /** {@code <prefix>channel/Connwatch<Name>}: next to the copy's {@code AbstractChannel}, named so none clash. */

@@ -68,8 +68,10 @@ public final class Classifier {
         } else if (role == ConnectionRole.RELAYED || EndpointState.exists(out)
                 || role == ConnectionRole.UPSTREAM && EndpointState.connecting(in)) {
             // A relayed connection needs its backend; so does a served one once it asked for one, and a pooled
-            // connection is its own backend connection.
-            if (age > scaled(connectTimeout, factor)) {
+            // connection is its own backend connection. A served one may ask late (on its first request): its
+            // connect gets the whole timeout from then.
+            long waited = role == ConnectionRole.SERVED ? now - c.outgoingStartNanos() : age;
+            if (waited > scaled(connectTimeout, factor)) {
                 bits |= Pattern.NO_OUTGOING.bit();
             }
         } else {

@@ -24,6 +24,9 @@ final class AgentUpstreamHandler extends ChannelDuplexHandler {
     private final ConnectionTracker tracker;
     private TrackedConnection connection;
     private boolean closedHere;
+    private ChannelPromise connecting;
+    // Closed by the application while its connect was pending: the connect fails then, but that is no failure.
+    private boolean gaveUp;
 
     AgentUpstreamHandler(ConnectionTracker tracker) {
         this.tracker = tracker;
@@ -41,8 +44,9 @@ final class AgentUpstreamHandler extends ChannelDuplexHandler {
             throws Exception {
         if (connection == null) {
             TrackedConnection c = open(ctx.channel(), remote);
+            connecting = promise;
             promise.addListener(f -> {
-                if (!f.isSuccess()) {
+                if (!f.isSuccess() && !gaveUp) {
                     c.close(Side.OUTGOING, AgentChannelTap.reason(f.cause()));
                 }
             });
@@ -89,6 +93,9 @@ final class AgentUpstreamHandler extends ChannelDuplexHandler {
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
         closedHere = true;
+        if (connecting != null && !connecting.isDone()) {
+            gaveUp = true;
+        }
         ctx.close(promise);
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connwatch.FakeEndpoint;
 import io.connwatch.FakeTicker;
+import io.connwatch.tracking.ConnectionRole;
 import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;
@@ -54,6 +55,20 @@ class ClassifierTest {
 
     private Conn routed() {
         return routed("10.0.0.5", 8080);
+    }
+
+    /** A client connection of a server that answers it itself, as the agent tracks one before any backend pairs. */
+    private Conn served() {
+        FakeEndpoint in = new FakeEndpoint();
+        return new Conn(tracker.open(in, "203.0.113.7", 51544, 8080, ConnectionRole.SERVED), in, null);
+    }
+
+    /** A pooled connection to a backend, as the agent tracks one: its one socket is the backend's. */
+    private Conn upstream() {
+        FakeEndpoint socket = new FakeEndpoint();
+        TrackedConnection c = tracker.open(socket, "10.0.0.5", 8080, 0, ConnectionRole.UPSTREAM);
+        c.target("10.0.0.5", 8080);
+        return new Conn(c, socket, null);
     }
 
     /** Moves the clock and the tracker's coarse activity clock, as a running monitor would. */
@@ -389,6 +404,244 @@ class ClassifierTest {
             Set<Pattern> p = patterns(conn);
             assertTrue(p.contains(Pattern.IDLE), p.toString());
             assertFalse(p.contains(Pattern.SLOW_BACKEND), p.toString());
+        }
+    }
+
+    /** A server's client connection with no backend of its own: judged on its one socket. */
+    @Nested
+    class Served {
+        @Test
+        void aRequestWithNoAnswerIsStuckOnlyPastStuckAfter() {
+            Conn conn = served();
+            conn.c().addBytesReceived(36);
+            later(STUCK_AFTER);
+            assertEquals(Set.of(), patterns(conn), "not at 60 s itself, and no backend is no fault");
+            later(MS);
+            assertEquals(Set.of(Pattern.STUCK), patterns(conn));
+        }
+
+        @Test
+        void aKeepAliveConnectionBetweenRequestsIsNotStuck() {
+            Conn conn = served();
+            for (int i = 0; i < 3; i++) {
+                conn.c().addBytesReceived(36);
+                later(Duration.ofMillis(20));
+                conn.c().addBytesSent(200);
+                later(Duration.ofSeconds(10));
+            }
+            // Waiting for the client's next request, for longer than stuckAfter: nothing is owed to anyone.
+            later(STUCK_AFTER.multipliedBy(3));
+            assertEquals(Set.of(), patterns(conn));
+        }
+
+        @Test
+        void aNewRequestAfterAnAnswerIsStuckAgainWhenUnanswered() {
+            Conn conn = served();
+            conn.c().addBytesReceived(36);
+            conn.c().addBytesSent(200);
+            later(Duration.ofSeconds(10));
+            conn.c().addBytesReceived(36);
+            later(STUCK_AFTER.plus(MS));
+            assertEquals(Set.of(Pattern.STUCK), patterns(conn), "the second request waits, whatever went back before");
+        }
+
+        @Test
+        void aConnectionThatNeverSentARequestIsNotStuck() {
+            Conn conn = served();
+            later(STUCK_AFTER.multipliedBy(3));
+            assertEquals(Set.of(), patterns(conn));
+        }
+
+        @Test
+        void noBackendIsNeverNoOutgoing() {
+            Conn conn = served();
+            conn.c().addBytesReceived(36);
+            conn.c().addBytesSent(200);
+            later(CONNECT_TIMEOUT.plus(MS));
+            assertEquals(Set.of(), patterns(conn));
+            later(IDLE_AFTER);
+            assertEquals(Set.of(Pattern.IDLE), patterns(conn), "an idle keep-alive connection, no missing backend");
+        }
+
+        @Test
+        void anAttachedBackendStillConnectingPastTheConnectTimeoutIsNoOutgoing() {
+            Conn conn = served();
+            conn.c().addBytesReceived(36);
+            FakeEndpoint out = new FakeEndpoint();
+            out.connecting = true;
+            conn.c().target("10.0.0.5", 8080).attachOutgoing(out);
+            later(CONNECT_TIMEOUT);
+            assertFalse(patterns(conn).contains(Pattern.NO_OUTGOING), "not at 30 s itself");
+            later(MS);
+            assertEquals(Set.of(Pattern.NO_OUTGOING), patterns(conn), "a hung connect, not a stuck request");
+        }
+
+        @Test
+        void aBackendAttachedLateGetsTheWholeConnectTimeoutFromItsAttach() {
+            // A proxy that connects on the first request, which came two minutes after the client connected.
+            Conn conn = served();
+            later(Duration.ofMinutes(2));
+            conn.c().addBytesReceived(36);
+            FakeEndpoint out = new FakeEndpoint();
+            out.connecting = true;
+            conn.c().target("10.0.0.5", 8080).attachOutgoing(out);
+            later(Duration.ofSeconds(1));
+            assertEquals(Set.of(), patterns(conn), "connecting for 1 s of its 30");
+            later(CONNECT_TIMEOUT);
+            assertEquals(Set.of(Pattern.NO_OUTGOING), patterns(conn));
+        }
+
+        @Test
+        void withAConnectedBackendItIsJudgedAsARelayedConnection() {
+            Conn conn = served();
+            FakeEndpoint out = new FakeEndpoint();
+            conn.c().target("10.0.0.5", 8080).attachOutgoing(out);
+            conn.c().addBytesReceived(36);
+            later(STUCK_AFTER.plus(MS));
+            assertEquals(Set.of(Pattern.STUCK), patterns(conn));
+            out.close();
+            later(HALF_ZOMBIE_GRACE.plus(MS));
+            assertEquals(Set.of(Pattern.HALF_ZOMBIE), patterns(conn), "the backend left, the client stays open");
+        }
+
+        @Test
+        void aClientHalfCloseTheServerKeepsOpenPastTheGraceIsAHalfZombie() {
+            Conn conn = served();
+            conn.c().addBytesReceived(36);
+            conn.c().addBytesSent(200);
+            conn.c().endOfStream(Side.INCOMING);
+            later(HALF_ZOMBIE_GRACE);
+            assertEquals(Set.of(), patterns(conn), "not at the grace itself");
+            later(MS);
+            assertEquals(Set.of(Pattern.HALF_ZOMBIE), patterns(conn), "CLOSE_WAIT on the server's socket");
+        }
+
+        @Test
+        void aClientGoneIsAZombieNotHalfOne() {
+            Conn conn = served();
+            conn.c().addBytesReceived(36);
+            conn.in().close();
+            later(HALF_ZOMBIE_GRACE.plus(MS));
+            assertEquals(Set.of(Pattern.ZOMBIE), patterns(conn));
+        }
+
+        @Test
+        void tlsRequestsGetFiveMinutes() {
+            Conn conn = served();
+            conn.c().tls(true);
+            conn.c().addBytesReceived(517);
+            later(STUCK_AFTER.plus(MS));
+            assertFalse(patterns(conn).contains(Pattern.STUCK), "the plain threshold does not apply to TLS");
+            later(STUCK_AFTER_TLS.minus(STUCK_AFTER));
+            assertTrue(patterns(conn).contains(Pattern.STUCK));
+        }
+    }
+
+    /** A pooled connection to a backend: bytes sent are requests, bytes received are answers. */
+    @Nested
+    class Upstream {
+        @Test
+        void aRequestWrittenAndNeverAnsweredIsStuckOnlyPastStuckAfter() {
+            Conn conn = upstream();
+            conn.c().addBytesSent(36);
+            later(STUCK_AFTER);
+            assertEquals(Set.of(), patterns(conn), "not at 60 s itself");
+            later(MS);
+            assertEquals(Set.of(Pattern.STUCK), patterns(conn));
+        }
+
+        @Test
+        void anIdlePooledConnectionAfterAFullExchangeIsNotStuck() {
+            Conn conn = upstream();
+            conn.c().addBytesSent(36);
+            later(Duration.ofMillis(20));
+            conn.c().addBytesReceived(200);
+            later(STUCK_AFTER.multipliedBy(3));
+            assertEquals(Set.of(), patterns(conn), "waiting in the pool for the next request");
+        }
+
+        @Test
+        void aFreshConnectionThatWroteNothingIsNotStuck() {
+            Conn conn = upstream();
+            later(STUCK_AFTER.multipliedBy(3));
+            assertEquals(Set.of(), patterns(conn));
+        }
+
+        @Test
+        void aConnectStillPendingPastTheConnectTimeoutIsNoOutgoing() {
+            Conn conn = upstream();
+            conn.in().connecting = true;
+            later(CONNECT_TIMEOUT);
+            assertEquals(Set.of(), patterns(conn), "not at 30 s itself");
+            later(MS);
+            assertEquals(Set.of(Pattern.NO_OUTGOING), patterns(conn));
+            assertEquals("10.0.0.5:8080", conn.c().target().toString(), "the hung connect names its backend");
+        }
+
+        @Test
+        void aConnectedPoolConnectionIsNeverNoOutgoing() {
+            Conn conn = upstream();
+            conn.c().addBytesSent(36);
+            conn.c().addBytesReceived(200);
+            later(CONNECT_TIMEOUT.multipliedBy(3));
+            assertFalse(patterns(conn).contains(Pattern.NO_OUTGOING), "it is the backend connection itself");
+        }
+
+        @Test
+        void aBackendHalfCloseThePoolKeepsOpenPastTheGraceIsAHalfZombie() {
+            Conn conn = upstream();
+            conn.c().addBytesSent(36);
+            conn.c().addBytesReceived(200);
+            conn.c().endOfStream(Side.INCOMING);
+            later(HALF_ZOMBIE_GRACE);
+            assertEquals(Set.of(), patterns(conn), "not at the grace itself");
+            later(MS);
+            assertEquals(Set.of(Pattern.HALF_ZOMBIE), patterns(conn));
+        }
+
+        @Test
+        void aRequestToABackendThatHalfClosedIsAHalfZombieNotStuck() {
+            Conn conn = upstream();
+            conn.c().addBytesSent(36);
+            conn.c().endOfStream(Side.INCOMING);
+            later(STUCK_AFTER.plus(MS));
+            assertEquals(Set.of(Pattern.HALF_ZOMBIE), patterns(conn), "no answer can come any more");
+        }
+
+        @Test
+        void aLongUploadIsNeitherStuckNorASlowBackend() {
+            Conn conn = upstream();
+            // A request body written a chunk every 30 s for 7 minutes: the backend is reading, not answering yet.
+            for (int i = 0; i < 14; i++) {
+                conn.c().addBytesSent(1000);
+                later(Duration.ofSeconds(30));
+            }
+            assertEquals(Set.of(), patterns(conn));
+        }
+
+        @Test
+        void aSocketGoneIsAZombie() {
+            Conn conn = upstream();
+            conn.c().addBytesSent(36);
+            conn.in().close();
+            assertEquals(Set.of(Pattern.ZOMBIE), patterns(conn));
+        }
+    }
+
+    @Nested
+    class Relayed {
+        @Test
+        void isTheDefaultRole() {
+            assertEquals(ConnectionRole.RELAYED, routed().c().role());
+            assertEquals(ConnectionRole.RELAYED, unrouted().c().role());
+        }
+
+        @Test
+        void aRelayedConnectionWithoutABackendStillNeedsOne() {
+            Conn conn = unrouted();
+            conn.c().addBytesReceived(36);
+            later(STUCK_AFTER.plus(MS));
+            assertEquals(Set.of(Pattern.NO_OUTGOING), patterns(conn), "judged as before: not alone, not STUCK");
         }
     }
 
