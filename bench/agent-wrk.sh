@@ -136,7 +136,7 @@ agent_jvm() {
     JVM=("${JAVA_EXTRA[@]}")
     if [[ "$1" == on ]]; then
         JVM+=("-javaagent:$JAR=$AGENT_OPTS,dumpDir=$TMP/dumps-$2")
-        [[ "${3:-}" == jfr ]] && JVM+=("-XX:StartFlightRecording=settings=$JFC,filename=$TMP/rec-$2.jfr")
+        [[ "${3:-}" == jfr && "${ON_JFR:-1}" == 1 ]] && JVM+=("-XX:StartFlightRecording=settings=$JFC,filename=$TMP/rec-$2.jfr")
     fi
     return 0
 }

@@ -15,8 +15,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 
 /**
  * connwatch as a Java agent: {@code java -javaagent:connwatch.jar[=OPTIONS] -jar app.jar} at start, or loaded into a
@@ -168,11 +166,11 @@ public final class ConnwatchAgent {
             ChannelHooks.Taps taps = new ChannelHooks.Taps(options.name,
                     new NettyTaps(options.name, tracker, pooled, prefixes, failure.equals("tap")));
             ChannelHooks.install(taps);
-            ResettableClassFileTransformer transformer = Instrument.install(instrumentation, options.name, prefixes,
-                    attached, failure.equals("transform"));
+            Runnable unweave = Instrument.install(instrumentation, options.name, prefixes, attached,
+                    failure.equals("transform"));
             return () -> {
                 ChannelHooks.uninstall(taps);
-                transformer.reset(instrumentation, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+                unweave.run();
             };
         }
 

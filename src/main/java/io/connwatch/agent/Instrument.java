@@ -1,33 +1,36 @@
 package io.connwatch.agent;
 
-import static net.bytebuddy.matcher.ElementMatchers.isBridge;
-import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
-import static net.bytebuddy.matcher.ElementMatchers.not;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.security.ProtectionDomain;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.utility.JavaModule;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Weaves {@link ChannelAdvice} into the {@code AbstractChannel} constructors of every copy of Netty named, loaded now
- * (retransformed, for {@code attach}) or later. Only method bodies change, so a class already loaded can be woven and
- * unwoven. A copy whose class loader cannot see connwatch's classes, and any class the weaving fails on, is logged
- * once and left as it was: the application runs on, those channels untracked.
+ * Weaves a call to {@link ChannelHooks#created} at the end of the {@code AbstractChannel(Channel parent[, ChannelId])}
+ * constructors of every copy of Netty named, loaded now (retransformed) or later. Every channel runs one of them,
+ * whichever bootstrap, acceptor or connector makes it (Reactor Netty has its own acceptor and connector, so hooking
+ * {@code ServerBootstrap} or {@code Bootstrap} would miss Spring Cloud Gateway), with its pipeline built and its
+ * parent set. After an attach, a call to {@link ChannelHooks#speaking} is also woven at the start of
+ * {@code DefaultChannelPipeline.fireChannelRead}, to adopt channels made before the agent.
+ *
+ * <p>A plain transformer on Byte Buddy's copy of ASM, not Byte Buddy's {@code AgentBuilder}: two methods of two
+ * classes, matched by name, need no more, and the builder cost more than half a second of the application's start.
+ * Only method bodies change, so a class already loaded can be woven and unwoven. The woven code names no Netty type
+ * but the copy's own, and calls a hook that never throws. A class loader that cannot see connwatch's classes, and any
+ * class the weaving fails on, is logged once and left as it was: the application runs on, those channels untracked.
  */
-final class Instrument {
+final class Instrument implements ClassFileTransformer {
     private static final Logger LOG = LoggerFactory.getLogger(Instrument.class);
     /**
      * A system property for the agent's tests: {@code transform} makes the weaving fail, {@code tap} makes the tap on
@@ -36,15 +39,30 @@ final class Instrument {
     static final String TEST_FAILURE = "connwatch.agent.testFailure";
     /** {@code io.netty.}, assembled so that relocating connwatch's own Netty inside its jar leaves it alone. */
     static final String NETTY = String.join(".", "io", "netty") + ".";
-    private static final String ABSTRACT_CHANNEL = "channel.AbstractChannel";
-    private static final String PIPELINE = "channel.DefaultChannelPipeline";
+    private static final String HOOKS = ChannelHooks.class.getName().replace('.', '/');
 
-    private Instrument() {
+    private final String monitorName;
+    /** Internal name of each copy's {@code AbstractChannel}, and of its {@code DefaultChannelPipeline} after an attach, to the copy's internal prefix. */
+    private final Map<String, String> abstractChannels = new ConcurrentHashMap<>();
+    private final Map<String, String> pipelines = new ConcurrentHashMap<>();
+    private final boolean failForTest;
+    private final Set<String> logged = ConcurrentHashMap.newKeySet();
+
+    private Instrument(String monitorName, List<String> prefixes, boolean attached, boolean failForTest) {
+        this.monitorName = monitorName;
+        this.failForTest = failForTest;
+        for (String p : prefixes) {
+            String internal = p.replace('.', '/');
+            abstractChannels.put(internal + "channel/AbstractChannel", internal);
+            if (attached) {
+                pipelines.put(internal + "channel/DefaultChannelPipeline", internal);
+            }
+        }
     }
 
     /** The dotted prefixes to weave: {@code io.netty.} and each of {@code nettyPackages}. */
     static List<String> prefixes(List<String> nettyPackages) {
-        List<String> all = new java.util.ArrayList<>();
+        List<String> all = new ArrayList<>();
         all.add(NETTY);
         for (String p : nettyPackages) {
             String prefix = p.endsWith(".") ? p : p + ".";
@@ -56,59 +74,151 @@ final class Instrument {
     }
 
     /**
+     * Weaves the classes named, those loaded already included, and returns what undoes it.
+     *
      * @param attached whether the JVM was running before the agent came: then channels made before it are adopted
-     *     when they next read, which weaves {@code DefaultChannelPipeline.fireChannelRead} too
+     *     when they next read
      */
-    static ResettableClassFileTransformer install(Instrumentation instrumentation, String monitorName,
-                                                  List<String> prefixes, boolean attached, boolean failForTest) {
-        Set<String> logged = ConcurrentHashMap.newKeySet();
-        String[] types = prefixes.stream().map(p -> p + ABSTRACT_CHANNEL).toArray(String[]::new);
-        String[] pipelines = attached ? prefixes.stream().map(p -> p + PIPELINE).toArray(String[]::new)
-                : new String[0];
-        return new AgentBuilder.Default()
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(new AgentBuilder.Listener.Adapter() {
+    static Runnable install(Instrumentation instrumentation, String monitorName, List<String> prefixes,
+                            boolean attached, boolean failForTest) {
+        Instrument weaver = new Instrument(monitorName, prefixes, attached, failForTest);
+        instrumentation.addTransformer(weaver, true);
+        List<Class<?>> loaded = weaver.loadedTargets(instrumentation);
+        weaver.retransform(instrumentation, loaded);
+        return () -> {
+            instrumentation.removeTransformer(weaver);
+            weaver.retransform(instrumentation, weaver.loadedTargets(instrumentation));
+        };
+    }
+
+    private List<Class<?>> loadedTargets(Instrumentation instrumentation) {
+        List<Class<?>> targets = new ArrayList<>();
+        for (Class<?> c : instrumentation.getAllLoadedClasses()) {
+            String name = c.getName().replace('.', '/');
+            if ((abstractChannels.containsKey(name) || pipelines.containsKey(name))
+                    && instrumentation.isModifiableClass(c)) {
+                targets.add(c);
+            }
+        }
+        return targets;
+    }
+
+    private void retransform(Instrumentation instrumentation, List<Class<?>> classes) {
+        for (Class<?> c : classes) {
+            try {
+                instrumentation.retransformClasses(c);
+            } catch (Throwable e) { // that copy goes untracked, the application goes on
+                failedOnce(c.getName(), c.getClassLoader(), e);
+            }
+        }
+    }
+
+    @Override
+    public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
+                            byte[] bytes) {
+        String channelPrefix = className == null ? null : abstractChannels.get(className);
+        String pipelinePrefix = className == null ? null : pipelines.get(className);
+        if (channelPrefix == null && pipelinePrefix == null) {
+            return null;
+        }
+        try {
+            if (failForTest) {
+                throw new IllegalStateException("failure forced by the system property " + TEST_FAILURE);
+            }
+            if (!seesConnwatch(loader)) {
+                return null;
+            }
+            return channelPrefix != null ? weaveConstructors(bytes, channelPrefix)
+                    : weaveFireChannelRead(bytes, className, pipelinePrefix);
+        } catch (Throwable e) { // a transformer's exception would be dropped silently by the JVM: say it once
+            failedOnce(className.replace('/', '.'), loader, e);
+            return null;
+        }
+    }
+
+    /** {@code ChannelHooks.created(this, parent)} before every return of {@code AbstractChannel(Channel, ...)}. */
+    static byte[] weaveConstructors(byte[] bytes, String prefix) {
+        String parentFirst = "(L" + prefix + "channel/Channel;";
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                             String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+                if (!name.equals("<init>") || !descriptor.startsWith(parentFirst)) {
+                    return mv;
+                }
+                return new MethodVisitor(Opcodes.ASM9, mv) {
                     @Override
-                    public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded,
-                                        Throwable throwable) {
-                        if (logged.add(typeName + "@" + System.identityHashCode(loader))) {
-                            LOG.warn("[{}] cannot instrument {} in {}: {}; its channels go untracked", monitorName,
-                                    typeName, loader, throwable.toString());
+                    public void visitInsn(int opcode) {
+                        if (opcode == Opcodes.RETURN) {
+                            super.visitVarInsn(Opcodes.ALOAD, 0);
+                            super.visitVarInsn(Opcodes.ALOAD, 1);
+                            super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "created",
+                                    "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
                         }
+                        super.visitInsn(opcode);
                     }
-                })
-                .type(namedOneOf(types), loader -> seesConnwatch(loader, monitorName, logged))
-                .transform((DynamicType.Builder<?> builder, TypeDescription type, ClassLoader loader,
-                            JavaModule module, java.security.ProtectionDomain domain) -> {
-                    if (failForTest) {
-                        throw new IllegalStateException("failure forced by the system property " + TEST_FAILURE);
+                };
+            }
+        }, 0);
+        return writer.toByteArray();
+    }
+
+    /** {@code ChannelHooks.speaking(this.channel)} first in {@code DefaultChannelPipeline.fireChannelRead}. */
+    static byte[] weaveFireChannelRead(byte[] bytes, String className, String prefix) {
+        String returns = "(Ljava/lang/Object;)L" + prefix + "channel/ChannelPipeline;";
+        ClassReader reader = new ClassReader(bytes);
+        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                             String[] exceptions) {
+                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
+                if (!name.equals("fireChannelRead") || !descriptor.equals(returns)
+                        || (access & Opcodes.ACC_BRIDGE) != 0) {
+                    return mv;
+                }
+                return new MethodVisitor(Opcodes.ASM9, mv) {
+                    @Override
+                    public void visitCode() {
+                        super.visitCode();
+                        super.visitVarInsn(Opcodes.ALOAD, 0);
+                        super.visitFieldInsn(Opcodes.GETFIELD, className, "channel",
+                                "L" + prefix + "channel/Channel;");
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "speaking", "(Ljava/lang/Object;)V",
+                                false);
                     }
-                    String prefix = NettyTaps.nettyPrefix(type.getName(), ABSTRACT_CHANNEL);
-                    return builder.visit(Advice.to(ChannelAdvice.class)
-                            .on(isConstructor().and(takesArgument(0, named(prefix + "channel.Channel")))));
-                })
-                .type(namedOneOf(pipelines), loader -> seesConnwatch(loader, monitorName, logged))
-                .transform((DynamicType.Builder<?> builder, TypeDescription type, ClassLoader loader,
-                            JavaModule module, java.security.ProtectionDomain domain) -> builder.visit(
-                        Advice.to(ChannelAdvice.Speaking.class)
-                                .on(named("fireChannelRead").and(takesArguments(1)).and(not(isBridge())))))
-                .installOn(instrumentation);
+                };
+            }
+        }, 0);
+        return writer.toByteArray();
     }
 
     /** Woven code finds {@link ChannelHooks} through the loader's parents; a loader that cannot is left alone. */
-    private static boolean seesConnwatch(ClassLoader loader, String monitorName, Set<String> logged) {
+    private boolean seesConnwatch(ClassLoader loader) {
         if (loader == null) {
             return false;
         }
         try {
-            return Class.forName(ChannelHooks.class.getName(), false, loader) == ChannelHooks.class;
-        } catch (ClassNotFoundException | LinkageError e) {
-            if (logged.add("loader@" + System.identityHashCode(loader))) {
-                LOG.warn("[{}] the class loader {} does not see connwatch's classes: the Netty it loads goes"
-                        + " untracked", monitorName, loader);
+            if (Class.forName(ChannelHooks.class.getName(), false, loader) == ChannelHooks.class) {
+                return true;
             }
-            return false;
+        } catch (ClassNotFoundException | LinkageError e) {
+            // reported below
+        }
+        if (logged.add("loader@" + System.identityHashCode(loader))) {
+            LOG.warn("[{}] the class loader {} does not see connwatch's classes: the Netty it loads goes untracked",
+                    monitorName, loader);
+        }
+        return false;
+    }
+
+    private void failedOnce(String typeName, ClassLoader loader, Throwable e) {
+        if (logged.add(typeName + "@" + System.identityHashCode(loader))) {
+            LOG.warn("[{}] cannot instrument {} in {}: {}; its channels go untracked", monitorName, typeName, loader,
+                    e.toString());
         }
     }
 }
