@@ -139,17 +139,8 @@ final class Instrument implements ClassFileTransformer {
     /** {@code ChannelHooks.created(this, parent)} before every return of {@code AbstractChannel(Channel, ...)}. */
     static byte[] weaveConstructors(byte[] bytes, String prefix) {
         String parentFirst = "(L" + prefix + "channel/Channel;";
-        ClassReader reader = new ClassReader(bytes);
-        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                if (!name.equals("<init>") || !descriptor.startsWith(parentFirst)) {
-                    return mv;
-                }
-                return new MethodVisitor(Opcodes.ASM9, mv) {
+        return weave(bytes, (access, name, descriptor, mv) -> !name.equals("<init>")
+                || !descriptor.startsWith(parentFirst) ? mv : new MethodVisitor(Opcodes.ASM9, mv) {
                     @Override
                     public void visitInsn(int opcode) {
                         if (opcode == Opcodes.RETURN) {
@@ -160,27 +151,15 @@ final class Instrument implements ClassFileTransformer {
                         }
                         super.visitInsn(opcode);
                     }
-                };
-            }
-        }, 0);
-        return writer.toByteArray();
+                });
     }
 
     /** {@code ChannelHooks.speaking(this.channel)} first in {@code DefaultChannelPipeline.fireChannelRead}. */
     static byte[] weaveFireChannelRead(byte[] bytes, String className, String prefix) {
         String returns = "(Ljava/lang/Object;)L" + prefix + "channel/ChannelPipeline;";
-        ClassReader reader = new ClassReader(bytes);
-        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
-        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
-            @Override
-            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
-                                             String[] exceptions) {
-                MethodVisitor mv = super.visitMethod(access, name, descriptor, signature, exceptions);
-                if (!name.equals("fireChannelRead") || !descriptor.equals(returns)
-                        || (access & Opcodes.ACC_BRIDGE) != 0) {
-                    return mv;
-                }
-                return new MethodVisitor(Opcodes.ASM9, mv) {
+        return weave(bytes, (access, name, descriptor, mv) -> !name.equals("fireChannelRead")
+                || !descriptor.equals(returns) || (access & Opcodes.ACC_BRIDGE) != 0 ? mv
+                : new MethodVisitor(Opcodes.ASM9, mv) {
                     @Override
                     public void visitCode() {
                         super.visitCode();
@@ -190,7 +169,24 @@ final class Instrument implements ClassFileTransformer {
                         super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "speaking", "(Ljava/lang/Object;)V",
                                 false);
                     }
-                };
+                });
+    }
+
+    /** Wraps the methods it chooses; the others, and the constant pool, are copied as they are. */
+    private interface MethodWeaver {
+        MethodVisitor wrap(int access, String name, String descriptor, MethodVisitor method);
+    }
+
+    private static byte[] weave(byte[] bytes, MethodWeaver weaver) {
+        ClassReader reader = new ClassReader(bytes);
+        // Only instructions are added, with the stack empty around them: the frames stay valid, the stack grows.
+        ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                                             String[] exceptions) {
+                return weaver.wrap(access, name, descriptor,
+                        super.visitMethod(access, name, descriptor, signature, exceptions));
             }
         }, 0);
         return writer.toByteArray();
