@@ -133,9 +133,11 @@ public final class HtmlReport {
         }
     }
 
-    // JMC's own texts may carry HTML markup meant for its page; shown here as text.
+    // JMC's own texts may carry HTML markup and Markdown links meant for its page: shown here as text, the links as
+    // their words and no address, so the page still names nothing to fetch.
     private static String plain(String s) {
-        return s.replaceAll("<[^>]+>", " ").replaceAll("\\s+", " ").strip();
+        return s.replaceAll("<[^>]+>", " ").replaceAll("\\[([^\\]]*)\\]\\([^)]*\\)", "$1")
+                .replaceAll("(?i)\\bhttps?://", "").replaceAll("\\s+", " ").strip();
     }
 
     private static void inputs(Analysis a, StringBuilder b) {

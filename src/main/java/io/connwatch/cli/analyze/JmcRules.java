@@ -30,6 +30,17 @@ final class JmcRules {
 
     /** Fills the report's rules; a recording JMC cannot read, or a rule that fails, is noted, never fatal. */
     static void evaluate(InputReport report) {
+        try {
+            run(report);
+        } catch (OutOfMemoryError e) {
+            // JMC holds the whole recording in memory; the rest of the report does not need it.
+            report.rules.clear();
+            report.rulesError = "not enough memory for JDK Mission Control's rules on this recording: give analyze "
+                    + "a larger heap (java -Xmx2g -jar connwatch.jar analyze ...)";
+        }
+    }
+
+    private static void run(InputReport report) {
         IItemCollection items;
         try {
             items = JfrLoaderToolkit.loadEvents(new File(report.path().toString()));

@@ -186,7 +186,8 @@ public final class TextReport {
     }
 
     private static String oneLine(String s) {
-        return s.replaceAll("<[^>]+>", "").replaceAll("\\s+", " ").strip();
+        return s.replaceAll("<[^>]+>", "").replaceAll("\\[([^\\]]*)\\]\\(([^)]*)\\)", "$1 ($2)")
+                .replaceAll("\\s+", " ").strip();
     }
 
     private static void series(List<InputReport.SeriesPoint> points, String title, PrintWriter out) {
