@@ -119,9 +119,9 @@ class JmcRulesIT {
     }
 
     /**
-     * {@code connwatch proxy} in front of an HTTP backend that answers everything, two recordings at once (one with
-     * connwatch's settings, one with them at {@code connwatch-level=off}) and eight clients with 25 requests each:
-     * load, and nothing wrong.
+     * {@code connwatch proxy} in front of an HTTP backend that answers everything: a recording with connwatch's
+     * settings while eight clients send 25 requests each (load, and nothing wrong), then one at
+     * {@code connwatch-level=off}.
      */
     private static void recordAHealthyProxy() throws Exception {
         backendThreads = Executors.newFixedThreadPool(4);
@@ -145,18 +145,41 @@ class JmcRulesIT {
         off = tmp.resolve("off.jfr");
         jcmd(proxy, "JFR.start", "name=connwatch", "settings=default", "settings=" + JFC, "connwatch-period=1s",
                 "filename=" + healthy);
+
+        load(port, 8, 25);
+        // Statistics come every second: dump until one counted the clients' connections, so the recording holds a
+        // monitor's view of the load.
+        Path check = tmp.resolve("check.jfr");
+        await().atMost(TestTimes.atMost(20_000)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            jcmd(proxy, "JFR.dump", "name=connwatch", "filename=" + check);
+            return RecordingFile.readAllEvents(check).stream()
+                    .filter(e -> e.getEventType().getName().equals("io.connwatch.ConnectionStatistics"))
+                    .mapToLong(e -> e.getLong("opened")).sum() >= 8;
+        });
+        jcmd(proxy, "JFR.stop", "name=connwatch");
+        // JFR writes what any running recording enables into all of them: the second recording comes after.
         jcmd(proxy, "JFR.start", "name=off", "settings=default", "settings=" + JFC, "connwatch-level=off",
                 "filename=" + off);
+        load(port, 2, 10);
+        jcmd(proxy, "JFR.stop", "name=off");
+        proxy.sigterm();
+        assertEquals(0, proxy.awaitExit(TestTimes.atMost(30_000)), proxy.output());
+        assertTrue(Files.size(healthy) > 0 && Files.size(off) > 0);
+        assertFalse(RecordingFile.readAllEvents(off).stream()
+                .anyMatch(e -> e.getEventType().getName().startsWith("io.connwatch.")), "connwatch-level=off");
+    }
 
-        ExecutorService clients = Executors.newFixedThreadPool(8);
+    /** {@code clients} HTTP clients, each with its own connection, sending {@code requests} requests each. */
+    private static void load(int port, int clientCount, int requests) throws Exception {
+        ExecutorService clients = Executors.newFixedThreadPool(clientCount);
         try {
             List<Future<Integer>> done = new ArrayList<>();
-            for (int c = 0; c < 8; c++) {
+            for (int c = 0; c < clientCount; c++) {
                 done.add(clients.submit(() -> {
                     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                             .connectTimeout(Duration.ofSeconds(5)).build();
                     int ok = 0;
-                    for (int i = 0; i < 25; i++) {
+                    for (int i = 0; i < requests; i++) {
                         HttpResponse<String> r = client.send(HttpRequest.newBuilder(
                                 URI.create("http://127.0.0.1:" + port + "/" + i)).timeout(Duration.ofSeconds(10))
                                 .build(), HttpResponse.BodyHandlers.ofString());
@@ -166,27 +189,11 @@ class JmcRulesIT {
                 }));
             }
             for (Future<Integer> f : done) {
-                assertEquals(25, f.get());
+                assertEquals(requests, f.get());
             }
         } finally {
             clients.shutdownNow();
         }
-        // Statistics come every second: dump until one counted the clients' connections, so both recordings
-        // hold a monitor's view of the load.
-        Path check = tmp.resolve("check.jfr");
-        await().atMost(TestTimes.atMost(20_000)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            jcmd(proxy, "JFR.dump", "name=connwatch", "filename=" + check);
-            return RecordingFile.readAllEvents(check).stream()
-                    .filter(e -> e.getEventType().getName().equals("io.connwatch.ConnectionStatistics"))
-                    .mapToLong(e -> e.getLong("opened")).sum() >= 8;
-        });
-        jcmd(proxy, "JFR.stop", "name=connwatch");
-        jcmd(proxy, "JFR.stop", "name=off");
-        proxy.sigterm();
-        assertEquals(0, proxy.awaitExit(TestTimes.atMost(30_000)), proxy.output());
-        assertTrue(Files.size(healthy) > 0 && Files.size(off) > 0);
-        assertFalse(RecordingFile.readAllEvents(off).stream()
-                .anyMatch(e -> e.getEventType().getName().startsWith("io.connwatch.")), "connwatch-level=off");
     }
 
     private static String jcmd(ChildJvm jvm, String command, String... options) throws Exception {
@@ -240,7 +247,8 @@ class JmcRulesIT {
                 .get("severity")), onDemo.get("connwatch.Spike").toString());
         assertEquals(Severity.INFO.getLocalizedName(), onDemo.get("connwatch.IdleLifetime").get("severity"));
         assertEquals(Severity.OK.getLocalizedName(), onDemo.get("connwatch.FailedCapture").get("severity"));
-        assertTrue(onDemo.get("connwatch.StuckBackend").get("summary").matches(".*Backends: 127\\.0\\.0\\.1:\\d+ .*"),
+        assertTrue(onDemo.get("connwatch.StuckBackend").get("summary")
+                .matches(".*Backends: (localhost|127\\.0\\.0\\.1):\\d+ \\(\\d+\\)\\..*"),
                 "the hanging backend named: " + onDemo.get("connwatch.StuckBackend"));
         assertTrue(onDemo.get("connwatch.FailedConnect").get("summary").contains("econnrefused 3"),
                 "the demo's three refused connects: " + onDemo.get("connwatch.FailedConnect"));
@@ -440,12 +448,22 @@ class JmcRulesIT {
                     ServiceLoader.load(iRule, b.adapt(BundleWiring.class).getClassLoader()).forEach(rules::add);
                 }
             }
+            // JMC's JDK rules bundle contributes its rules the same way.
             Map<String, Object> byId = new LinkedHashMap<>();
+            int jdkRules = 0;
             for (Object rule : rules) {
-                assertEquals(plugin, FrameworkUtil.getBundle(rule.getClass()), rule.getClass().getName());
-                byId.put((String) iRule.getMethod("getId").invoke(rule), rule);
+                String id = (String) iRule.getMethod("getId").invoke(rule);
+                Bundle from = FrameworkUtil.getBundle(rule.getClass());
+                if (id.startsWith("connwatch.")) {
+                    assertEquals(plugin, from, rule.getClass().getName());
+                    byId.put(id, rule);
+                } else {
+                    assertEquals("org.openjdk.jmc.flightrecorder.rules.jdk", from.getSymbolicName(), id);
+                    jdkRules++;
+                }
             }
             assertEquals(new TreeSet<>(RULES), new TreeSet<>(byId.keySet()));
+            assertTrue(jdkRules > 10, "JMC's JDK rules found by the same bridge: " + jdkRules);
 
             // They run there: the demo's recording, loaded by JMC's flightrecorder bundle, evaluated by each rule.
             Bundle common = bundle(context, "org.openjdk.jmc.common");
