@@ -101,6 +101,11 @@ abstract class ConnwatchRule extends AbstractRule {
         return (names.size() == 1 ? "monitor " : "monitors ") + named(names);
     }
 
+    /** "up to 3 stuck connections at a check, " or nothing when no check counted any. */
+    static String atChecks(long n, String what) {
+        return n > 0 ? "up to " + n + " " + what + " at a check, " : "";
+    }
+
     static String plural(long n, String one) {
         return n + " " + one + (n == 1 ? "" : "s");
     }

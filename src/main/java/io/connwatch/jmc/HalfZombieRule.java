@@ -29,7 +29,7 @@ public final class HalfZombieRule extends ConnwatchRule {
                 .collect(Collectors.toList()));
         long most = max(seen);
         return scored(b, 75 + Math.min(24, 2 * Math.max(most, cleaned.size())))
-                .setSummary("Half-closed connections on " + monitors(monitors) + ": up to " + most + " at a check, "
+                .setSummary("Half-closed connections on " + monitors(monitors) + ": " + atChecks(most, "half-zombies")
                         + cleaned.size() + " cleaned as half_zombie_cleanup"
                         + (targets.isEmpty() ? "." : "; targets: " + named(targets) + "."))
                 .setExplanation("A HALF_ZOMBIE has one side finished (its socket destroyed, or half-closed by its "

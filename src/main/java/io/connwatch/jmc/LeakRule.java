@@ -31,12 +31,12 @@ public final class LeakRule extends ConnwatchRule {
         cleaned.forEach(c -> monitors.add(c.monitor()));
         StringBuilder summary = new StringBuilder("The host leaks on ").append(monitors(monitors)).append(": ");
         if (!zombies.isEmpty() || !cleaned.isEmpty()) {
-            summary.append("up to ").append(max(zombies)).append(" zombie records at a check, ")
-                    .append(cleaned.size()).append(" removed as zombie_cleanup");
+            summary.append(atChecks(max(zombies), "zombie records")).append(cleaned.size())
+                    .append(" removed as zombie_cleanup");
         }
         if (!listeners.isEmpty()) {
             summary.append(zombies.isEmpty() && cleaned.isEmpty() ? "" : "; ").append("up to ")
-                    .append(max(listeners)).append(" connections with a listener leak");
+                    .append(plural(max(listeners), "connection")).append(" with a listener leak at a check");
         }
         long n = Math.max(Math.max(max(zombies), max(listeners)), cleaned.size());
         return scored(b, 75 + Math.min(24, 2 * n))
@@ -48,7 +48,7 @@ public final class LeakRule extends ConnwatchRule {
                         + (zombies.isEmpty() ? "none at a check" : perMonitor(zombies)) + "; LISTENER_LEAK: "
                         + (listeners.isEmpty() ? "none" : perMonitor(listeners)) + ". " + dumps(r, monitors))
                 .setSolution("In the dump, the listed connections show their listener counts by name and their "
-                        + "endpoint states: find the close path that skips the tracker's close (an exception, a "
+                        + "endpoint states: find the close path that skips the tracker's close (an exception, an "
                         + "early return), and the code that adds the leaking listener.")
                 .build();
     }

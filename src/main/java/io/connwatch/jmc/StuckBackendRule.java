@@ -45,8 +45,8 @@ public final class StuckBackendRule extends ConnwatchRule {
         }
         long most = Math.max(max(stuck), 0);
         return scored(b, 75 + Math.min(24, 2 * Math.max(most, cleaned.size())))
-                .setSummary("Backends hang on " + monitors(monitors) + ": up to " + most + " connections at a check "
-                        + "received a request and sent nothing back; " + cleaned.size()
+                .setSummary("Backends hang on " + monitors(monitors) + ": connections received a request and sent "
+                        + "nothing back, " + atChecks(most, "at once") + cleaned.size()
                         + " cleaned as stuck_no_response." + where)
                 .setExplanation("A STUCK connection delivered the client's bytes to its backend and got no byte back "
                         + "for longer than stuckAfter. STUCK at the checks, per monitor: "
