@@ -42,6 +42,7 @@ public final class JfrIntegration implements MonitorIntegration {
     // Each monitor with its tracker's opened and closed totals at its previous statistics event (the first: at its
     // start), so each event carries the connections opened and closed in its period, an int JMC charts and sums.
     private static final Map<ConnectionMonitor, long[]> MONITORS = new ConcurrentHashMap<>();
+    private static final Object STATISTICS_LOCK = new Object();
     private static RecordingFolder folder;
 
     @Override
@@ -73,7 +74,16 @@ public final class JfrIntegration implements MonitorIntegration {
         return m.settings().maskAddresses() ? AddressMask.mask(address) : address;
     }
 
+    // JFR runs periodic hooks on its periodic thread and also on the thread that starts or stops a recording (at
+    // chunk boundaries): one at a time, so each connection opened or closed is counted once. A lock of its own, not
+    // the class's, which register() holds while it calls into JFR.
     static void emitStatistics() {
+        synchronized (STATISTICS_LOCK) {
+            emitStatisticsLocked();
+        }
+    }
+
+    private static void emitStatisticsLocked() {
         for (Map.Entry<ConnectionMonitor, long[]> entry : MONITORS.entrySet()) {
             ConnectionMonitor m = entry.getKey();
             ConnectionStatisticsEvent e = new ConnectionStatisticsEvent();
