@@ -134,6 +134,14 @@ class ShadedJarIT {
             assertNotNull(jar.getEntry("META-INF/services/io.connwatch.shaded.org.slf4j.spi.SLF4JServiceProvider"));
             assertEquals(null, jar.getEntry("META-INF/services/org.slf4j.spi.SLF4JServiceProvider"),
                     "the application's SLF4J 2 would find our provider");
+            // analyze finds connwatch's rules and JMC's JDK rules through JMC's relocated RuleRegistry; an
+            // application's own JMC must not be offered ours.
+            String rules = new String(jar.getInputStream(jar.getEntry(
+                    "META-INF/services/io.connwatch.shaded.org.openjdk.jmc.flightrecorder.rules.IRule")).readAllBytes(),
+                    StandardCharsets.UTF_8);
+            assertTrue(rules.contains("io.connwatch.jmc.StuckBackendRule"), rules);
+            assertTrue(rules.contains("io.connwatch.shaded.org.openjdk.jmc.flightrecorder.rules.jdk."), rules);
+            assertEquals(null, jar.getEntry("META-INF/services/org.openjdk.jmc.flightrecorder.rules.IRule"));
         }
     }
 

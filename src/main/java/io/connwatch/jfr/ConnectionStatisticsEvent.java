@@ -15,11 +15,11 @@ final class ConnectionStatisticsEvent extends PatternCountsEvent {
     @Label("Peak")
     int peak;
     @Label("Opened")
-    @Description("Connections opened since the tracker started")
-    long opened;
+    @Description("Connections opened since the monitor's previous statistics event (the first: since it started)")
+    int opened;
     @Label("Closed")
-    @Description("Connections closed since the tracker started")
-    long closed;
+    @Description("Connections closed since the monitor's previous statistics event (the first: since it started)")
+    int closed;
     @Label("Open File Descriptors")
     int openFileDescriptors;
 }

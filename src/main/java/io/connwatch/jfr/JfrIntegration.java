@@ -17,7 +17,7 @@ import io.connwatch.tracking.Target;
 import io.connwatch.tracking.TrackedConnection;
 import io.connwatch.tracking.TrackerListener;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import jdk.jfr.Event;
@@ -39,7 +39,10 @@ public final class JfrIntegration implements MonitorIntegration {
     /** Their names, as recordings and settings files know them: each type's {@link Name}. */
     static final List<String> EVENT_NAMES = EVENTS.stream().map(type -> type.getAnnotation(Name.class).value())
             .collect(Collectors.toUnmodifiableList());
-    private static final Set<ConnectionMonitor> MONITORS = ConcurrentHashMap.newKeySet();
+    // Each monitor with its tracker's opened and closed totals at its previous statistics event (the first: at its
+    // start), so each event carries the connections opened and closed in its period, an int JMC charts and sums.
+    private static final Map<ConnectionMonitor, long[]> MONITORS = new ConcurrentHashMap<>();
+    private static final Object STATISTICS_LOCK = new Object();
     private static RecordingFolder folder;
 
     @Override
@@ -71,8 +74,18 @@ public final class JfrIntegration implements MonitorIntegration {
         return m.settings().maskAddresses() ? AddressMask.mask(address) : address;
     }
 
+    // JFR runs periodic hooks on its periodic thread and also on the thread that starts or stops a recording (at
+    // chunk boundaries): one at a time, so each connection opened or closed is counted once. A lock of its own, not
+    // the class's, which register() holds while it calls into JFR.
     static void emitStatistics() {
-        for (ConnectionMonitor m : MONITORS) {
+        synchronized (STATISTICS_LOCK) {
+            emitStatisticsLocked();
+        }
+    }
+
+    private static void emitStatisticsLocked() {
+        for (Map.Entry<ConnectionMonitor, long[]> entry : MONITORS.entrySet()) {
+            ConnectionMonitor m = entry.getKey();
             ConnectionStatisticsEvent e = new ConnectionStatisticsEvent();
             if (!e.shouldCommit()) {
                 return;
@@ -81,8 +94,13 @@ public final class JfrIntegration implements MonitorIntegration {
             e.monitor = m.name();
             e.active = clamp(t.activeConnections());
             e.peak = clamp(t.peakConnections());
-            e.opened = t.totalOpened();
-            e.closed = t.totalClosed();
+            long[] previous = entry.getValue();
+            long opened = t.totalOpened();
+            long closed = t.totalClosed();
+            e.opened = clamp(opened - previous[0]);
+            e.closed = clamp(closed - previous[1]);
+            previous[0] = opened;
+            previous[1] = closed;
             e.counts(m.lastCheck());
             e.openFileDescriptors = clamp(SystemProbe.openFileDescriptors());
             e.commit();
@@ -90,7 +108,7 @@ public final class JfrIntegration implements MonitorIntegration {
     }
 
     static void emitTallies() {
-        for (ConnectionMonitor m : MONITORS) {
+        for (ConnectionMonitor m : MONITORS.keySet()) {
             CheckResult r = m.lastCheck();
             for (Pattern p : Pattern.values()) {
                 PatternTallyEvent e = new PatternTallyEvent();
@@ -112,7 +130,7 @@ public final class JfrIntegration implements MonitorIntegration {
 
         Bridge(ConnectionMonitor monitor) {
             this.monitor = monitor;
-            MONITORS.add(monitor);
+            MONITORS.put(monitor, new long[] {monitor.tracker().totalOpened(), monitor.tracker().totalClosed()});
             monitor.tracker().addListener(this);
         }
 

@@ -46,6 +46,7 @@ import org.openjdk.jmc.common.item.IItemIterable;
 import org.openjdk.jmc.common.item.IType;
 import org.openjdk.jmc.common.item.PersistableItemFilter;
 import org.openjdk.jmc.common.unit.KindOfQuantity;
+import org.openjdk.jmc.common.unit.LinearKindOfQuantity;
 import org.openjdk.jmc.common.unit.UnitLookup;
 import org.openjdk.jmc.common.util.StateToolkit;
 import org.openjdk.jmc.common.util.StatefulState;
@@ -345,6 +346,26 @@ class JfcFilesTest {
                 .map(c -> c.getAttribute("id")).collect(Collectors.toList());
         assertEquals(List.of("startTime:timestamp", "monitor:text", "active:number"),
                 statisticsColumns.subList(0, 3), "active connections over time");
+        // The Chart tab opens on lines of active and peak connections: ItemChart draws lineChartAttributes that
+        // AttributeComponentConfiguration finds line-chartable, the page's attributes with a linear content type.
+        IState statisticsChart = statistics.getChild("state").getChild("listAndChart");
+        assertEquals("1", statisticsChart.getAttribute("selectedSubTab"), "opens on the chart");
+        List<String> lines = List.of(statisticsChart.getChild("chartSettings").getAttribute("lineChartAttributes")
+                .split(","));
+        assertEquals(List.of("active:number", "peak:number"), lines);
+        Map<String, IAttribute<?>> statisticsAttributes = new HashMap<>();
+        for (IAttribute<?> a : recorded.get("io.connwatch.ConnectionStatistics").getAttributes()) {
+            statisticsAttributes.put(a.getIdentifier() + ':' + a.getContentType().getIdentifier(), a);
+        }
+        for (String line : lines) {
+            assertTrue(statisticsAttributes.get(line).getContentType() instanceof LinearKindOfQuantity, line);
+        }
+        // Every count of every connwatch event is a linear quantity JMC charts, none a raw number it only lists.
+        for (String event : EVENTS) {
+            for (IAttribute<?> a : recorded.get(event).getAttributes()) {
+                assertNotEquals(UnitLookup.RAW_NUMBER, a.getContentType(), event + "." + a.getIdentifier());
+            }
+        }
 
         // Every pattern's count the events carry, listed in the events' order, on the pages of the events.
         Set<String> patternKeys = Stream.of(Pattern.values()).map(Pattern::countName).collect(Collectors.toSet());

@@ -135,13 +135,18 @@ class JfrEventsTest {
             assertEquals("", forcedEvent.getString("error"));
             assertTrue(forcedEvent.getDuration().toNanos() > 0, "the event's duration is the write");
 
-            // Periodic: one may have sampled between the fifth open and its close; wait for one taken after both.
-            await().atMost(ms(15000)).until(() -> of("io.connwatch.ConnectionStatistics").stream()
-                    .anyMatch(e -> e.getString("monitor").equals("edge") && e.getLong("closed") == 2));
-            RecordedEvent stats = of("io.connwatch.ConnectionStatistics").stream()
-                    .filter(e -> e.getString("monitor").equals("edge") && e.getLong("closed") == 2)
-                    .findFirst().orElseThrow();
-            assertEquals(5, stats.getLong("opened"));
+            // Periodic: each event counts the opens and closes of its period, so together they count them all; one
+            // may have sampled between the fifth open and its close: wait until the closes add up.
+            await().atMost(ms(15000)).until(() -> sum(of("io.connwatch.ConnectionStatistics"), "closed") >= 2);
+            List<RecordedEvent> edgeStats = of("io.connwatch.ConnectionStatistics").stream()
+                    .filter(e -> e.getString("monitor").equals("edge")).collect(Collectors.toList());
+            String seen = edgeStats.stream().map(e -> e.getLong("opened") + "/" + e.getLong("closed"))
+                    .collect(Collectors.joining(" "));
+            assertEquals(2, sum(edgeStats, "closed"), seen);
+            assertEquals(5, sum(edgeStats, "opened"), seen);
+            assertEquals("int", edgeStats.get(0).getEventType().getField("opened").getTypeName(),
+                    "an int JMC charts, not a long it only lists");
+            RecordedEvent stats = edgeStats.get(edgeStats.size() - 1);
             assertEquals(3, stats.getLong("active"));
             assertTrue(stats.getLong("openFileDescriptors") > 0);
             assertTrue(of("io.connwatch.PatternTally").stream().map(e -> e.getString("pattern"))
@@ -202,5 +207,10 @@ class JfrEventsTest {
         assertEquals(List.of("connwatch"), cleanup.getCategoryNames());
         assertEquals("false", cleanup.getSettingDescriptors().stream().filter(s -> s.getName().equals("stackTrace"))
                 .findFirst().orElseThrow().getDefaultValue(), "stack traces off");
+    }
+
+    private static long sum(List<RecordedEvent> events, String field) {
+        return events.stream().filter(e -> e.getString("monitor").equals("edge")).mapToLong(e -> e.getLong(field))
+                .sum();
     }
 }

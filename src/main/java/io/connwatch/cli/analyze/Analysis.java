@@ -124,7 +124,12 @@ public final class Analysis {
             if (Files.size(p) == 0) {
                 throw new BadInputException(p, "empty file");
             }
-            return isJfrName(p) || startsWithJfrMagic(p) ? RecordingReader.read(p) : DumpReader.read(p);
+            if (isJfrName(p) || startsWithJfrMagic(p)) {
+                InputReport r = RecordingReader.read(p);
+                JmcRules.evaluate(r);
+                return r;
+            }
+            return DumpReader.read(p);
         } catch (IOException e) {
             throw new BadInputException(p, "cannot read: " + why(e));
         }

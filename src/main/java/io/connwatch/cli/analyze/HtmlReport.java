@@ -16,7 +16,9 @@ import java.util.Map;
  * offline. The chart {@code <svg id="active-chart">} draws active connections over time, one
  * {@code <polyline class="series series-statistics|series-trend">} per monitor and source, and a
  * {@code <g class="marker marker-accumulation|spike|cleanup|cleanups|capture|dump">} per timeline event, each with a
- * {@code <title>} as its tooltip. Tables follow: inputs, tallies, top targets, recommendations, timeline.
+ * {@code <title>} as its tooltip. Then, per recording, JMC's automated analysis ({@code <table class="rules">}, a
+ * {@code <tr class="sev-warning|info|ok|na" data-rule="ID">} per rule, worst first); tables follow: inputs, tallies,
+ * top targets, recommendations, timeline.
  */
 public final class HtmlReport {
     static final String CHART_ID = "active-chart";
@@ -45,6 +47,9 @@ public final class HtmlReport {
             ".marker-cleanup line,.marker-cleanup circle,.marker-cleanups line,.marker-cleanups circle"
                     + "{stroke:#0969da;fill:#0969da}",
             ".marker-capture line,.marker-capture circle,.marker-dump line,.marker-dump circle{stroke:#1a7f37;fill:#1a7f37}",
+            "tr.sev-warning td:first-child{background:#ffebe9;color:#cf222e;font-weight:600}"
+                    + "tr.sev-info td:first-child{background:#fff8c5}tr.sev-ok td:first-child{color:#1a7f37}"
+                    + "tr.sev-na{color:#57606a}",
             ".legend span{display:inline-block;margin-right:16px}.sw{display:inline-block;width:12px;height:12px;"
                     + "margin-right:4px;vertical-align:middle}");
 
@@ -60,6 +65,7 @@ public final class HtmlReport {
                 .append("</code>. Times are UTC.</p>\n");
         b.append("<h2>Active connections over time</h2>\n");
         chart(a, b);
+        rules(a, b);
         inputs(a, b);
         b.append("<h2>Pattern tallies</h2>\n<table><tr><th>pattern</th><th>count</th></tr>\n");
         for (Map.Entry<String, Long> t : a.tallies().entrySet()) {
@@ -97,6 +103,41 @@ public final class HtmlReport {
         b.append("</table>\n</body>\n</html>\n");
         out.write(b.toString());
         out.flush();
+    }
+
+    /** JMC's automated analysis per recording, worst first: connwatch's rules and JMC's JDK rules. */
+    private static void rules(Analysis a, StringBuilder b) {
+        for (InputReport in : a.inputs()) {
+            if (in.kind() != InputReport.Kind.RECORDING) {
+                continue;
+            }
+            b.append("<h2>Automated analysis: ").append(esc(in.path().getFileName().toString())).append("</h2>\n")
+                    .append("<p>JDK Mission Control's rules, as on its Automated Analysis page: connwatch's (topic ")
+                    .append("<code>connwatch</code>) and the JDK's, worst first.")
+                    .append(in.rulesError() == null ? "" : " " + esc(in.rulesError())).append("</p>\n")
+                    .append("<table class=\"rules\"><tr><th>severity</th><th>score</th><th>source</th><th>rule</th>")
+                    .append("<th>summary</th><th>explanation and solution</th></tr>\n");
+            for (RuleResult r : in.rules()) {
+                boolean detail = r.severity().equals("WARNING") || r.severity().equals("INFO");
+                b.append("<tr class=\"sev-").append(r.severity().toLowerCase(java.util.Locale.ROOT))
+                        .append("\" data-rule=\"").append(esc(r.id())).append("\"><td>").append(r.severity())
+                        .append("</td><td class=\"n\">")
+                        .append(r.score() == null ? "" : String.valueOf(Math.round(r.score()))).append("</td><td>")
+                        .append(r.source()).append("</td><td>").append(esc(r.name())).append("</td><td>")
+                        .append(esc(plain(r.summary()))).append("</td><td>")
+                        .append(detail ? esc(plain(r.explanation())) + (r.solution().isEmpty() ? ""
+                                : "<br><b>What to do:</b> " + esc(plain(r.solution()))) : "")
+                        .append("</td></tr>\n");
+            }
+            b.append("</table>\n");
+        }
+    }
+
+    // JMC's own texts may carry HTML markup and Markdown links meant for its page: shown here as text, the links as
+    // their words and no address, so the page still names nothing to fetch.
+    private static String plain(String s) {
+        return s.replaceAll("<[^>]+>", " ").replaceAll("\\[([^\\]]*)\\]\\([^)]*\\)", "$1")
+                .replaceAll("(?i)\\bhttps?://", "").replaceAll("\\s+", " ").strip();
     }
 
     private static void inputs(Analysis a, StringBuilder b) {

@@ -60,6 +60,9 @@ public final class InputReport {
     final List<String> recommendations = new ArrayList<>();
     final List<TimelineEvent> timeline = new ArrayList<>();
     final List<SeriesPoint> activeSeries = new ArrayList<>();
+    // recordings: JDK Mission Control's automated analysis, connwatch's rules and the JDK's, worst first
+    final List<RuleResult> rules = new ArrayList<>();
+    String rulesError;
 
     InputReport(Path path, Kind kind) {
         this.path = path;
@@ -153,5 +156,15 @@ public final class InputReport {
     /** Time-ordered. */
     public List<SeriesPoint> activeSeries() {
         return activeSeries;
+    }
+
+    /** JMC's automated analysis of a recording, connwatch's rules and JMC's JDK rules, worst first; none for a dump. */
+    public List<RuleResult> rules() {
+        return rules;
+    }
+
+    /** Why the rules could not run on this recording, or null. */
+    public String rulesError() {
+        return rulesError;
     }
 }

@@ -27,7 +27,11 @@ import java.util.Map;
  *     "cleanupsByReason": {"stuck_no_response": 1},
  *     "tallies": {"ZOMBIE": 0, "HALF_ZOMBIE": 0, "STUCK": 12, ...},  // dump: summary; recording: highest seen
  *     "topTargets": [{"target": "10.0.0.5:8080", "connections": 40, "patterns": {"STUCK": 12}}],  // largest first, 10
- *     "recommendations": ["..."]
+ *     "recommendations": ["..."],
+ *     "rules": [{"id": "connwatch.StuckBackend", "name": "Backends That Hang", "topic": "connwatch",
+ *                "source": "connwatch" | "jmc", "severity": "WARNING" | "INFO" | "OK" | "NA", "score": 87.0,
+ *                "summary": "...", "explanation": "...", "solution": "..."}],   // recording only; worst first
+ *     "rulesError": null             // or why JMC's rules could not run (all or some)
  *   }],
  *   "tallies": {...},            // per pattern the highest any input shows
  *   "topTargets": [...],         // per target the largest count any input shows; largest first, 10
@@ -115,6 +119,26 @@ public final class JsonReport {
         counts(g, "tallies", in.tallies());
         targets(g, in.topTargets());
         strings(g, "recommendations", in.recommendations());
+        g.writeArrayFieldStart("rules");
+        for (RuleResult r : in.rules()) {
+            g.writeStartObject();
+            g.writeStringField("id", r.id());
+            g.writeStringField("name", r.name());
+            g.writeStringField("topic", r.topic());
+            g.writeStringField("source", r.source());
+            g.writeStringField("severity", r.severity());
+            if (r.score() == null) {
+                g.writeNullField("score");
+            } else {
+                g.writeNumberField("score", Math.round(r.score() * 10) / 10.0);
+            }
+            g.writeStringField("summary", r.summary());
+            g.writeStringField("explanation", r.explanation());
+            g.writeStringField("solution", r.solution());
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeStringField("rulesError", in.rulesError());
         g.writeEndObject();
     }
 

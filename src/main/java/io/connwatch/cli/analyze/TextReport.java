@@ -72,6 +72,7 @@ public final class TextReport {
         out.println("== recording " + in.path());
         if (in.start() == null) {
             out.println("no connwatch events in this recording: was it started with jfr-configs/connwatch.jfc?");
+            rules(in, out);
             return;
         }
         out.println("monitors:          " + (in.monitors().isEmpty() ? "-" : in.monitor()));
@@ -84,6 +85,7 @@ public final class TextReport {
         }
         targets(in.topTargets(), "top targets (cleaned connections)", out);
         recommendations(in.recommendations(), out);
+        rules(in, out);
         out.println("timeline:");
         if (in.timeline().isEmpty()) {
             out.println("  (no accumulations, spikes, cleanups or captures)");
@@ -152,6 +154,40 @@ public final class TextReport {
         for (String r : recs) {
             out.println("  - " + r);
         }
+    }
+
+    /** JMC's automated analysis: warnings and information in full, worst first; OK by name; not applicable counted. */
+    private static void rules(InputReport in, PrintWriter out) {
+        List<RuleResult> rules = in.rules();
+        Map<String, List<RuleResult>> by = rules.stream().collect(Collectors.groupingBy(RuleResult::severity,
+                LinkedHashMap::new, Collectors.toList()));
+        List<RuleResult> warnings = by.getOrDefault("WARNING", List.of());
+        List<RuleResult> infos = by.getOrDefault("INFO", List.of());
+        List<RuleResult> oks = by.getOrDefault("OK", List.of());
+        List<RuleResult> nas = by.getOrDefault("NA", List.of());
+        out.println("automated analysis (JDK Mission Control's rules, worst first): " + warnings.size() + " warning"
+                + (warnings.size() == 1 ? "" : "s") + ", " + infos.size() + " information, " + oks.size() + " OK, "
+                + nas.size() + " not applicable" + (in.rulesError() == null ? "" : "; " + in.rulesError()));
+        for (RuleResult r : rules) {
+            if (!r.severity().equals("WARNING") && !r.severity().equals("INFO")) {
+                continue;
+            }
+            out.println("  " + pad(r.severity(), 7) + " " + pad(r.score() == null ? "" : String.valueOf(Math.round(
+                    r.score())), 3) + " " + pad(r.source(), 9) + " " + r.name() + ": " + oneLine(r.summary()));
+            if (r.connwatch() && !r.solution().isEmpty()) {
+                out.println("                          what to do: " + oneLine(r.solution()));
+            }
+        }
+        if (!oks.isEmpty()) {
+            out.println("  OK: " + oks.stream().map(RuleResult::name).collect(Collectors.joining(", ")));
+        }
+        nas.stream().filter(RuleResult::connwatch).findFirst().ifPresent(r -> out.println(
+                "  connwatch's rules not applicable: " + oneLine(r.summary())));
+    }
+
+    private static String oneLine(String s) {
+        return s.replaceAll("<[^>]+>", "").replaceAll("\\[([^\\]]*)\\]\\(([^)]*)\\)", "$1 ($2)")
+                .replaceAll("\\s+", " ").strip();
     }
 
     private static void series(List<InputReport.SeriesPoint> points, String title, PrintWriter out) {
