@@ -25,6 +25,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,7 @@ class ConnwatchMetricsTest {
         new ConnwatchMetrics(monitor, List.of(Tag.of("zone", "eu"))).bindTo(registry);
 
         for (ConnwatchMeters m : ConnwatchMeters.values()) {
-            List<Meter> meters = registry.find(m.getName()).meters();
+            Collection<Meter> meters = registry.find(m.getName()).meters();
             assertFalse(meters.isEmpty(), m.getName());
             Set<String> declared = new HashSet<>(m.tagKeys());
             declared.add("zone");
@@ -206,7 +207,8 @@ class ConnwatchMetricsTest {
     @Test
     void prometheusSeesTheNamesDashboardsUse() throws Exception {
         ConnectionMonitor monitor = monitor("edge-prom");
-        try (PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)) {
+        PrometheusMeterRegistry prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try {
             new ConnwatchMetrics(monitor).bindTo(prometheus);
             loopback.stuck();
             loopback.awaitAtLeast(Map.of(Pattern.STUCK, 1));
@@ -223,6 +225,8 @@ class ConnwatchMetricsTest {
                     page);
             monitor.close();
             assertFalse(prometheus.scrape().contains("connwatch_"), "a closed monitor leaves the page");
+        } finally {
+            prometheus.close();
         }
     }
 }
