@@ -166,7 +166,7 @@ final class ProxyCommand implements Callable<Integer> {
                     metrics = PrometheusEndpoint.start(metricsAddress, monitors);
                 } catch (IOException e) {
                     spec.commandLine().getErr().println("connwatch: cannot serve metrics on "
-                            + metricsAddress.getHostString() + ":" + metricsAddress.getPort() + ": "
+                            + metricsAddress.getAddress().getHostAddress() + ":" + metricsAddress.getPort() + ": "
                             + Main.oneLine(e.getMessage() == null ? e.toString() : e.getMessage()));
                     return Main.FAILED;
                 }
@@ -249,7 +249,9 @@ final class ProxyCommand implements Callable<Integer> {
         String v = metricsPort.strip();
         InetSocketAddress address;
         if (v.matches("\\d{1,9}")) {
-            address = new InetSocketAddress(InetAddress.getLoopbackAddress(), Integer.parseInt(v));
+            int port = Integer.parseInt(v);
+            check.port("--metrics-port", port);
+            address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
         } else if (v.indexOf(':') < 0) {
             throw check.bad("--metrics-port", "is not PORT or HOST:PORT");
         } else {

@@ -67,7 +67,7 @@ class PrometheusEndpointTest {
         String body = page.body();
         assertTrue(body.contains("connwatch_connections_flagged{monitor=\"edge-http\",pattern=\"stuck\"} 1"), body);
         for (String jvm : List.of("jvm_memory_used_bytes{", "jvm_threads_live_threads", "jvm_classes_loaded_classes",
-                "process_files_open_files", "process_uptime_seconds", "system_cpu_count", "jvm_info{")) {
+                "process_files_open_files", "process_uptime_seconds", "system_cpu_usage", "jvm_info{")) {
             assertTrue(body.contains(jvm), jvm + " in\n" + body);
         }
         Set<Thread> added = nonDaemonThreads();
