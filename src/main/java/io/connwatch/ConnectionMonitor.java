@@ -497,6 +497,11 @@ public final class ConnectionMonitor implements AutoCloseable {
         return running;
     }
 
+    /** Whether {@link #close()} was called: a closed monitor does nothing more. */
+    public boolean isClosed() {
+        return closed;
+    }
+
     /** The latest check, or null before the first. */
     public CheckResult lastCheck() {
         return stats.lastCheck();

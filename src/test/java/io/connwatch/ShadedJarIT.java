@@ -50,7 +50,8 @@ class ShadedJarIT {
                     + outside.subList(0, Math.min(10, outside.size())));
             for (String relocated : List.of("com/fasterxml/jackson/core/JsonFactory", "org/slf4j/LoggerFactory",
                     "org/slf4j/simple/SimpleServiceProvider", "picocli/CommandLine", "net/bytebuddy/ByteBuddy",
-                    "io/netty/channel/epoll/Epoll")) {
+                    "io/netty/channel/epoll/Epoll", "io/micrometer/core/instrument/MeterRegistry",
+                    "io/micrometer/prometheusmetrics/PrometheusMeterRegistry")) {
                 assertNotNull(jar.getEntry("io/connwatch/shaded/" + relocated + ".class"), relocated);
             }
         }

@@ -36,9 +36,10 @@ import java.util.regex.Pattern;
  *       told to), {@code maskAddresses}: {@code true} or {@code false};</li>
  *   <li>{@code jmxPort}: a JMX connector on this port, 1 to 65535; {@code jmxPasswordFile} (open to its owner only)
  *       and {@code jmxAccessFile} (needs the password file), as the {@code proxy} command's;</li>
- *   <li>{@code metricsPort}: {@code PORT} or {@code HOST:PORT}; {@code nettyPackages}: package prefixes of shaded
- *       copies of Netty, separated by {@code :}. Both are checked now and used by later parts of the agent (Prometheus
- *       metrics, the instrumentation of Netty channels); the host of {@code metricsPort} is resolved then.</li>
+ *   <li>{@code metricsPort}: {@code PORT} or {@code HOST:PORT}, where Prometheus' {@code /metrics} is served for both
+ *       monitors (loopback when only a port is given); {@code nettyPackages}: package prefixes of shaded copies of
+ *       Netty, separated by {@code :}. Both are checked now and used when the agent starts; the host of
+ *       {@code metricsPort} is resolved then.</li>
  * </ul>
  *
  * Nothing is started or created here. A bad option is refused with one line that names it and says why, ending with

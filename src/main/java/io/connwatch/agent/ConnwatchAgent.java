@@ -4,6 +4,7 @@ import io.connwatch.ConnectionMonitor;
 import io.connwatch.cli.Printable;
 import io.connwatch.jmx.JmxRegistration;
 import io.connwatch.jmx.JmxRemote;
+import io.connwatch.metrics.PrometheusEndpoint;
 import io.connwatch.tracking.ConnectionTracker;
 import java.io.PrintStream;
 import java.lang.instrument.Instrumentation;
@@ -88,6 +89,7 @@ public final class ConnwatchAgent {
                     + running.objectName + (running.upstream == null ? "" : ", pooled connections under '"
                     + Printable.of(running.upstream.name()) + "'")
                     + (running.remote == null ? "" : ", jmx: " + running.remote.url())
+                    + (running.metrics == null ? "" : ", metrics: " + running.metrics.url())
                     + (parsed.settings.cleanupEnabled() ? ", cleanup on" : ", report-only"));
             return running;
         } catch (Throwable t) { // whatever it is, the application must start
@@ -107,6 +109,8 @@ public final class ConnwatchAgent {
         private final Unweave unweave;
         /** With a connector: lets the JVM end when the application's threads have (see {@link ExitWatch}). */
         private Thread exitWatch;
+        /** With metricsPort: both monitors' meters and the JVM's on /metrics; its threads are daemons. */
+        private PrometheusEndpoint metrics;
 
         private Running(ConnectionMonitor monitor, ObjectName objectName, ConnectionMonitor upstream,
                         JmxRemote remote, Unweave unweave) {
@@ -124,6 +128,7 @@ public final class ConnwatchAgent {
             ConnectionMonitor monitor = new ConnectionMonitor(tracker, options.settings);
             ConnectionMonitor upstream = null;
             JmxRemote remote = null;
+            PrometheusEndpoint metrics = null;
             Unweave unweave = Unweave.NOTHING;
             try {
                 monitor.start();
@@ -141,7 +146,12 @@ public final class ConnwatchAgent {
                     remote = JmxRemote.builder(mbeans).address(bind).port(options.jmxPort)
                             .passwordFile(options.jmxPasswordFile).accessFile(options.jmxAccessFile).start();
                 }
+                if (options.metricsPort != null) {
+                    metrics = PrometheusEndpoint.start(new InetSocketAddress(options.metricsHost, options.metricsPort),
+                            upstream == null ? List.of(monitor) : List.of(monitor, upstream));
+                }
                 Running running = new Running(monitor, name, upstream, remote, unweave);
+                running.metrics = metrics;
                 if (remote != null) {
                     running.exitWatch = ExitWatch.start(running::closeQuietly);
                 }
@@ -154,6 +164,9 @@ public final class ConnwatchAgent {
                 }
                 if (remote != null) {
                     remote.close();
+                }
+                if (metrics != null) {
+                    metrics.close();
                 }
                 throw e;
             }
@@ -204,6 +217,9 @@ public final class ConnwatchAgent {
                     upstream.close();
                 }
             } finally {
+                if (metrics != null) {
+                    metrics.close();
+                }
                 if (remote != null) {
                     remote.close();
                 }

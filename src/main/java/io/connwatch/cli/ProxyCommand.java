@@ -5,6 +5,7 @@ import io.connwatch.MonitorSettings;
 import io.connwatch.jmx.JmxRegistration;
 import io.connwatch.jmx.JmxRemote;
 import io.connwatch.jmx.JmxTls;
+import io.connwatch.metrics.PrometheusEndpoint;
 import io.connwatch.netty.EventLoopLagProbe;
 import io.connwatch.proxy.ConnwatchProxy;
 import io.connwatch.tracking.ConnectionTracker;
@@ -15,6 +16,8 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -110,6 +113,13 @@ final class ProxyCommand implements Callable<Integer> {
             description = "File whose first line is the --jmx-keystore password, open to its owner only (chmod 600).")
     Path jmxKeyStorePasswordFile;
 
+    @Option(names = "--metrics-port", paramLabel = "[HOST:]PORT",
+            description = "Serve /metrics in Prometheus' text format on this port, 1 to 65535 (loopback unless HOST is given).")
+    String metricsPort;
+
+    /** Where to serve metrics, from --metrics-port, checked by {@link #validate()}; null: no metrics. */
+    private InetSocketAddress metricsAddress;
+
     /** The key store, loaded and checked by {@link #validate()}; null: plain JMX. */
     private JmxTls tls;
 
@@ -124,6 +134,7 @@ final class ProxyCommand implements Callable<Integer> {
         ConnectionMonitor monitor = null;
         EventLoopLagProbe lag = null;
         JmxRemote remote = null;
+        PrometheusEndpoint metrics = null;
         CountDownLatch stop = new CountDownLatch(1);
         try {
             try {
@@ -146,6 +157,20 @@ final class ProxyCommand implements Callable<Integer> {
                 remote = JmxRemote.builder(ManagementFactory.getPlatformMBeanServer()).address(bind).port(jmxPort)
                         .passwordFile(jmxPasswordFile).accessFile(jmxAccessFile).tls(tls).start();
             }
+            if (metricsAddress != null) {
+                List<ConnectionMonitor> monitors = new ArrayList<>();
+                if (monitor != null) {
+                    monitors.add(monitor);
+                }
+                try {
+                    metrics = PrometheusEndpoint.start(metricsAddress, monitors);
+                } catch (IOException e) {
+                    spec.commandLine().getErr().println("connwatch: cannot serve metrics on "
+                            + metricsAddress.getAddress().getHostAddress() + ":" + metricsAddress.getPort() + ": "
+                            + Main.oneLine(e.getMessage() == null ? e.toString() : e.getMessage()));
+                    return Main.FAILED;
+                }
+            }
             Signals.onTermination(stop::countDown);
             out.printf("listening on %s:%d, relaying to %s:%d%s%n", proxy.address().getHostString(),
                     proxy.address().getPort(), target.getHostString(), target.getPort(),
@@ -153,6 +178,9 @@ final class ProxyCommand implements Callable<Integer> {
             out.printf(noMonitor ? "monitor off%n" : "monitor '%s': MBean %s%n", name, JmxRegistration.objectName(name));
             if (remote != null) {
                 out.printf("jmx: %s%s%n", remote.url(), remote.isTls() ? " (TLS only)" : "");
+            }
+            if (metrics != null) {
+                out.printf("metrics: %s%n", metrics.url());
             }
             out.flush();
             stop.await();
@@ -168,6 +196,9 @@ final class ProxyCommand implements Callable<Integer> {
             }
             if (remote != null) {
                 remote.close();
+            }
+            if (metrics != null) {
+                metrics.close();
             }
         }
         return Main.OK;
@@ -208,6 +239,30 @@ final class ProxyCommand implements Callable<Integer> {
             check.readableFile("--jmx-access-file", jmxAccessFile);
         }
         validateTls(check);
+        if (metricsPort != null) {
+            metricsAddress = metricsAddress(check);
+        }
+    }
+
+    /** {@code --metrics-port}: PORT on loopback, or HOST:PORT ({@code [v6]:PORT}); the host must resolve now. */
+    private InetSocketAddress metricsAddress(OptionChecks check) {
+        String v = metricsPort.strip();
+        InetSocketAddress address;
+        if (v.matches("\\d{1,9}")) {
+            int port = Integer.parseInt(v);
+            check.port("--metrics-port", port);
+            address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        } else if (v.indexOf(':') < 0) {
+            throw check.bad("--metrics-port", "is not PORT or HOST:PORT");
+        } else {
+            try {
+                address = HostPort.parse(v);
+            } catch (CommandLine.TypeConversionException e) {
+                throw check.refused("--metrics-port", e.getMessage());
+            }
+        }
+        check.port("--metrics-port", address.getPort());
+        return address;
     }
 
     /** The TLS options: the key store is loaded now, so that one that cannot serve stops the command here. */

@@ -187,6 +187,19 @@ class CommandLineBadInputTest {
                 jmx + "\t--jmx-tls\t--jmx-keystore\t{truststore}\t--jmx-keystore-password-file\t{tspw}"));
         l.add(args("Invalid value for option '--jmx-keystore': key store {file} is not a key store (PKCS12 or JKS)",
                 jmx + "\t--jmx-keystore\t{file}\t--jmx-keystore-password-file\t{kspw}"));
+        // Prometheus metrics
+        l.add(args("Invalid value for option '--metrics-port': '0' must be a port from 1 to 65535",
+                "proxy\t" + listen + "\t--metrics-port\t0"));
+        l.add(args("Invalid value for option '--metrics-port': '65536' must be a port from 1 to 65535",
+                "proxy\t" + listen + "\t--metrics-port\t65536"));
+        l.add(args("Invalid value for option '--metrics-port': '127.0.0.1:0' must be a port from 1 to 65535",
+                "proxy\t" + listen + "\t--metrics-port\t127.0.0.1:0"));
+        l.add(args("Invalid value for option '--metrics-port': 'prometheus' is not PORT or HOST:PORT",
+                "proxy\t" + listen + "\t--metrics-port\tprometheus"));
+        l.add(args("Invalid value for option '--metrics-port': '127.0.0.1:http': the port is not a number",
+                "proxy\t" + listen + "\t--metrics-port\t127.0.0.1:http"));
+        l.add(args("Invalid value for option '--metrics-port': 'no-such-host.invalid:9404': unknown host"
+                + " 'no-such-host.invalid'", "proxy\t" + listen + "\t--metrics-port\tno-such-host.invalid:9404"));
         // unknown, missing, repeated
         l.add(args("Unknown options: '--treshold', '5'", "proxy\t" + listen + "\t--treshold\t5"));
         l.add(args("Missing required option: '--target=HOST:PORT'", "proxy\t--listen\t127.0.0.1:{port}"));
@@ -267,6 +280,32 @@ class CommandLineBadInputTest {
             assertTrue(lines.get(0).contains("in use"), lines.get(0));
             assertEquals("", out.toString());
             assertFalse(Files.exists(folder), "no folder created");
+            assertEquals(Set.of(), ManagementFactory.getPlatformMBeanServer()
+                    .queryNames(new ObjectName("io.connwatch:type=ConnectionMonitor,*"), null), "no monitor registered");
+            Set<Thread> left = liveThreads();
+            left.removeAll(before);
+            assertEquals(Set.of(), left, "no event loop or other thread left running");
+        }
+    }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aMetricsPortInUseIsOneLineExitOneAndLeavesNothingBehind() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int busy = taken.getLocalPort();
+            Set<Thread> before = liveThreads();
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            int code = Main.run(new String[] {"proxy", "--listen", "127.0.0.1:" + port, "--target", "127.0.0.1:9",
+                "--dump-dir", folder.toString(), "--name", "busy-metrics", "--metrics-port", String.valueOf(busy)},
+                    new PrintWriter(out, true), new PrintWriter(err, true));
+            assertEquals(1, code, err.toString());
+            List<String> lines = err.toString().lines().toList();
+            assertEquals(1, lines.size(), err.toString());
+            assertTrue(lines.get(0).startsWith("connwatch: cannot serve metrics on 127.0.0.1:" + busy + ": "),
+                    lines.get(0));
+            assertDoesNotThrow(() -> new ServerSocket(port, 1, InetAddress.getLoopbackAddress()).close(),
+                    "the proxy's port is free again");
             assertEquals(Set.of(), ManagementFactory.getPlatformMBeanServer()
                     .queryNames(new ObjectName("io.connwatch:type=ConnectionMonitor,*"), null), "no monitor registered");
             Set<Thread> left = liveThreads();
