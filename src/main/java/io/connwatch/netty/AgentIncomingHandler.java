@@ -45,6 +45,8 @@ final class AgentIncomingHandler extends ChannelDuplexHandler {
         return channel;
     }
 
+    // Only the events where proxies open their backend (active, read, user events): each override is one more hop on
+    // the per-message path, which is where the agent's cost is.
     private AgentIncomingHandler enter() {
         AgentIncomingHandler previous = CURRENT.getIfExists();
         CURRENT.set(this);
@@ -85,16 +87,6 @@ final class AgentIncomingHandler extends ChannelDuplexHandler {
         AgentIncomingHandler previous = enter();
         try {
             ctx.fireChannelRead(msg);
-        } finally {
-            CURRENT.set(previous);
-        }
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
-        AgentIncomingHandler previous = enter();
-        try {
-            ctx.fireChannelReadComplete();
         } finally {
             CURRENT.set(previous);
         }
