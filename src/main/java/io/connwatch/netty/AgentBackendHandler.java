@@ -19,6 +19,9 @@ import java.net.SocketAddress;
 final class AgentBackendHandler extends ChannelDuplexHandler {
     private final TrackedConnection owner;
     private final Channel ownerChannel;
+    private ChannelPromise connecting;
+    // Closed by the application while its connect was pending: the connect fails then, but that is no failure.
+    private boolean gaveUp;
 
     AgentBackendHandler(TrackedConnection owner, Channel ownerChannel) {
         this.owner = owner;
@@ -33,12 +36,21 @@ final class AgentBackendHandler extends ChannelDuplexHandler {
             owner.target(address.getHostString(), address.getPort());
         }
         owner.attachOutgoing(NettyEndpoint.of(ctx.channel()));
+        connecting = promise;
         promise.addListener(f -> {
-            if (!f.isSuccess()) {
+            if (!f.isSuccess() && !gaveUp) {
                 TrackingHandler.closeReason(ownerChannel, Side.OUTGOING, AgentChannelTap.reason(f.cause()));
             }
         });
         ctx.connect(remote, local, promise);
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+        if (connecting != null && !connecting.isDone()) {
+            gaveUp = true;
+        }
+        ctx.close(promise);
     }
 
     @Override

@@ -216,15 +216,21 @@ class AgentChannelTapTest {
     }
 
     @Test
-    void aPairedBackendStillConnectingPastTheConnectTimeoutIsNoOutgoing() throws Exception {
+    void aPairedBackendStillConnectingPastTheConnectTimeoutIsNoOutgoingAndGivingItUpIsNoFailure() throws Exception {
         TestBackend neverAccepts = use(new TestBackend(TestBackend.Behaviour.NEVER_ACCEPT));
         InetSocketAddress backend = neverAccepts.address();
-        client(proxy(backend));
+        Socket client = client(proxy(backend));
         TrackedConnection c = next(incomingOpened);
         await().atMost(WAIT).until(() -> c.outgoing().exists());
         assertEquals(backend.getHostString() + ":" + backend.getPort(), c.target().toString());
         awaitPattern(incoming, c, Pattern.NO_OUTGOING);
         assertEquals(Set.of(Pattern.NO_OUTGOING), patterns(c));
+
+        // The application gives the connect up (its own timeout), and then closes its client: the server's close.
+        ((NettyEndpoint) c.outgoing()).channel().close();
+        Sockets.assertEndOfStream(client);
+        await().atMost(WAIT).until(c::connectionClosed);
+        assertEquals(TerminationReason.NORMAL, c.terminationReason());
     }
 
     @Test
