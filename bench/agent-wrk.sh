@@ -27,6 +27,8 @@
 #   PAIRS [5]          off/on pairs measured (odd pairs off first, even pairs on first)
 #   ON_JFR [1]         0: the on side runs the agent without the recording, to tell the two costs apart
 #   DURATION [15s]     length of each measured wrk run
+#   SETTLE_MAX [60]    after WARMUP, 5 s wrk runs go on until the server's JIT compiler threads used under 100 ms in
+#                      one, at most this many seconds more (see settle below)
 #   WARMUP [45s]       wrk run against each fresh server before the measured one, not counted (0 to skip). The JIT
 #                      shares the server's core: pinned on the 2-core machine, a fresh server went 2 000, 5 000,
 #                      7 000 ... req/s in successive 5 s runs and levelled off (16 000-18 000) only after 30-35 s
@@ -38,18 +40,27 @@
 #   IDLE [10000]       idle connections for the memory measurement (0 to skip); each costs a file descriptor in the
 #                      server and in the client (ulimit -n)
 #   AGENT_OPTS [name=bench]  the agent's options (dumpDir is added, into the temporary folder)
-#   PIN [1]            1: with 2 CPUs or more, wrk (and the idle-connection client) on CPU 1, the server and the
-#                      backend on CPU 0; 0: no pinning, the scheduler decides
-#   WRK_CPUS [1], SERVER_CPUS [0]  the taskset CPU lists when PIN=1
+#   BY_THREAD [0]      1: also print, per run, where the server's CPU time went during the measured run, by thread
+#                      (the kernel's thread names, digits dropped: event loops, GC, JIT compilers, connwatch's own)
+#   PROFILE_DIR []     a folder: each server also records with JFR's profile settings from its start, and the
+#                      measured run is dumped into PROFILE_DIR/RUN.jfr (RUN as 1off, 1on, ...), to compare where the
+#                      time goes; the recording costs both sides alike (started late, in a JVM where JFR never ran,
+#                      it would cost the off side a burst of compilation in the measured run)
+#   PIN [1]            1: with 2 CPUs or more, the server alone on CPU 0, wrk (and the idle-connection client) and
+#                      the backend on CPU 1; 0: no pinning, the scheduler decides
+#   WRK_CPUS [1], SERVER_CPUS [0], BACKEND_CPUS [1]  the taskset CPU lists when PIN=1
 #   JAVA_OPTS []       extra JVM options for the server, both sides (e.g. -Xmx512m or -XX:+UseG1GC)
 #   SKIP_BUILD [0]     1: use target/connwatch.jar and target/test-classes as they are (else `mvn package -DskipTests`)
 #   MVN, MVN_ARGS, JAVA  as for bench/jmh.sh (MVN_ARGS=-o builds offline)
 #
-# On a 2-core machine the load generator, the server and the backend share two cores. Pinned (the default), wrk has
-# CPU 1 to itself and the server shares CPU 0 with the backend, so every cycle the agent costs is a cycle the server
-# or the backend does not get, and shows in the throughput; a JVM pinned to one CPU also picks the Serial collector
-# (set JAVA_OPTS=-XX:+UseG1GC for G1). With PIN=0 all of them compete for both cores. The
-# CPU time per request does not depend on who else runs, which is why it is measured too.
+# On a 2-core machine the load generator, the server and the backend share two cores. Pinned (the default), the
+# server has CPU 0 to itself, as it would in production, where the backend runs elsewhere: it is the bottleneck, so
+# every cycle the agent costs shows in the throughput; a JVM pinned to one CPU also picks the Serial collector (set
+# JAVA_OPTS=-XX:+UseG1GC for G1). The backend used to share CPU 0 with the server (BACKEND_CPUS=0): then the two
+# JVMs' scheduling decides how many requests each wake-up of the server's event loop finds, and the CPU per request
+# of one and the same configuration flipped between two levels 25 % apart from one JVM to the next; an agent doing
+# nothing at all (an empty premain) "cost" 15-20 % that way (BENCHMARKS.md). With PIN=0 all of them compete for both
+# cores.
 #
 # Needs wrk (Debian package wrk): installed with apt-get when missing (needs root). Everything runs on loopback,
 # from a temporary folder made with mktemp that is removed at the end, with every process it started stopped.
@@ -69,6 +80,7 @@ AGENT_OPTS=${AGENT_OPTS:-name=bench}
 PIN=${PIN:-1}
 WRK_CPUS=${WRK_CPUS:-1}
 SERVER_CPUS=${SERVER_CPUS:-0}
+BACKEND_CPUS=${BACKEND_CPUS:-1}
 SKIP_BUILD=${SKIP_BUILD:-0}
 read -r -a JAVA_EXTRA <<< "${JAVA_OPTS:-}"
 source bench/lib.sh
@@ -121,11 +133,13 @@ CP="target/test-classes:$(cat "$TMP/deps.txt")"
 
 WRK_PIN=()
 SERVER_PIN=()
+BACKEND_PIN=()
 PINNING="none (PIN=0): wrk, server and backend share all CPUs"
 if [[ "$PIN" == 1 ]] && command -v taskset > /dev/null && (( $(nproc) >= 2 )); then
     WRK_PIN=(taskset -c "$WRK_CPUS")
     SERVER_PIN=(taskset -c "$SERVER_CPUS")
-    PINNING="wrk on CPU $WRK_CPUS, server and backend on CPU $SERVER_CPUS"
+    BACKEND_PIN=(taskset -c "$BACKEND_CPUS")
+    PINNING="server on CPU $SERVER_CPUS, wrk on CPU $WRK_CPUS, backend on CPU $BACKEND_CPUS"
 fi
 
 # --- starting and stopping ---------------------------------------------------------------------------------------
@@ -135,6 +149,7 @@ stamp() { while IFS= read -r line; do printf '%s %s\n' "$EPOCHREALTIME" "$line";
 # agent_jvm on|off RUN [jfr]: sets JVM to the JVM options of that side
 agent_jvm() {
     JVM=("${JAVA_EXTRA[@]}")
+    [[ -n "${PROFILE_DIR:-}" ]] && JVM+=("-XX:StartFlightRecording=name=profile,settings=profile")
     if [[ "$1" == on ]]; then
         JVM+=("-javaagent:$JAR=$AGENT_OPTS,dumpDir=$TMP/dumps-$2")
         [[ "${3:-}" == jfr && "${ON_JFR:-1}" == 1 ]] && JVM+=("-XX:StartFlightRecording=settings=$JFC,filename=$TMP/rec-$2.jfr")
@@ -142,7 +157,8 @@ agent_jvm() {
     return 0
 }
 
-# start_app NAME CLASS [JVM options...] -- [args...]: starts it pinned with the server; sets APP_PID, APP_PORT,
+# start_app NAME CLASS [JVM options...] -- [args...]: starts it pinned as a server (the backend as the backend); sets
+# APP_PID, APP_PORT,
 # APP_T0 (launch) and APP_READY (ready line), both $EPOCHREALTIME
 start_app() {
     local name=$1 class=$2 jvm=() args=() line
@@ -150,8 +166,10 @@ start_app() {
     while [[ $# -gt 0 && "$1" != -- ]]; do jvm+=("$1"); shift; done
     [[ $# -gt 0 ]] && shift
     args=("$@")
+    local pin=("${SERVER_PIN[@]}")
+    [[ "$name" == backend ]] && pin=("${BACKEND_PIN[@]}")
     APP_T0=$EPOCHREALTIME
-    "${SERVER_PIN[@]}" "$JAVA_BIN" "${jvm[@]}" -cp "$CP" "$APPS.$class" "${args[@]}" \
+    "${pin[@]}" "$JAVA_BIN" "${jvm[@]}" -cp "$CP" "$APPS.$class" "${args[@]}" \
         > >(stamp > "$TMP/$name.out") 2> "$TMP/$name.err" < /dev/null &
     APP_PID=$!
     PIDS+=("$APP_PID")
@@ -176,6 +194,45 @@ start_app() {
 stop_app() {   # stop_app PID NAME: SIGTERM, and the exit code must be 0
     stop_pid "$1"
     [[ "$STOP_RC" == 0 ]] || { cat "$TMP/$2.out" "$TMP/$2.err" >&2; die "$2 exited with $STOP_RC after SIGTERM"; }
+}
+
+thread_ticks() { # thread_ticks PID: "TID NAME TICKS" for each of its threads (names without spaces)
+    local t s name
+    for t in /proc/"$1"/task/*; do
+        { read -r s < "$t/stat"; } 2> /dev/null || continue
+        name=${s#*(}; name=${name%)*}; name=${name// /_}
+        s=${s##*) }
+        read -r -a f <<< "$s"
+        printf '%s %s %s\n' "${t##*/}" "$name" $(( f[11] + f[12] ))
+    done
+}
+
+by_thread() {  # by_thread BEFORE AFTER RUN: the CPU time each thread group used between the two snapshots
+    local groups
+    groups=$(awk -v hz="$CLK_TCK" 'NR == FNR { b[$1] = $3; next } {
+            g = $2; gsub(/[0-9]+/, "#", g); d[g] += $3 - b[$1]; t += $3 - b[$1] }
+        END { for (g in d) if (d[g] > 0) printf "%s %d\n", g, d[g] * 1000 / hz; printf "total %d\n", t * 1000 / hz }' \
+        "$1" "$2" | sort -k2,2nr | head -9 | awk '{ printf " %s %s;", $1, $2 }')
+    printf '  run %s, server CPU by thread (ms):%s\n' "$3" "$groups" >&2
+}
+
+compiler_ticks() { # CPU ticks of PID's JIT compiler threads so far
+    thread_ticks "$1" | awk '$2 ~ /^C[12]_Compiler/ { t += $3 } END { print t + 0 }'
+}
+
+# settle PID URL RUN: after the warm-up, more 5 s wrk runs until the JIT compilers used under 2 % of the CPU in one
+# (at most SETTLE_MAX more seconds): a fresh server with the agent and a recording has more code to compile, and the
+# compilers share the server's one CPU, so a fixed warm-up would measure how far each side's JIT has got
+settle() {
+    local before after waited=0 limit=${SETTLE_MAX:-60}
+    while (( waited < limit )); do
+        before=$(compiler_ticks "$1")
+        "${WRK_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d5s "$2" > /dev/null
+        after=$(compiler_ticks "$1")
+        waited=$(( waited + 5 ))
+        (( (after - before) * 1000 / CLK_TCK < 100 )) && break
+    done
+    printf '  run %s: warm-up %s + %d s until the JIT compilers were quiet\n' "$3" "$WARMUP" "$waited" >&2
 }
 
 cpu_ticks() {  # utime + stime of PID, in clock ticks (fields 14 and 15 of /proc/PID/stat, after the command name)
@@ -204,10 +261,20 @@ one_run() {
     local url="http://127.0.0.1:$APP_PORT/"
     if [[ "$WARMUP" != 0 && "$WARMUP" != 0s ]]; then
         "${WRK_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" > /dev/null
+        settle "$pid" "$url" "$run"
     fi
+    [[ "${BY_THREAD:-0}" == 1 ]] && thread_ticks "$pid" > "$TMP/threads-$run.before"
     before=$(cpu_ticks "$pid")
     "${WRK_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$url" > "$out"
     after=$(cpu_ticks "$pid")
+    if [[ -n "${PROFILE_DIR:-}" ]]; then
+        mkdir -p "$PROFILE_DIR"
+        "$JCMD" "$pid" JFR.dump name=profile begin="-$DURATION" "filename=$(realpath "$PROFILE_DIR")/$run.jfr" > /dev/null
+    fi
+    if [[ "${BY_THREAD:-0}" == 1 ]]; then
+        thread_ticks "$pid" > "$TMP/threads-$run.after"
+        by_thread "$TMP/threads-$run.before" "$TMP/threads-$run.after" "$run"
+    fi
     stop_app "$pid" "server-$run"
     RPS=$(awk '/^Requests\/sec:/ { print $2 }' "$out")
     p99=$(awk '$1 == "99%" { print $2 }' "$out")

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# The connwatch agent's CPU cost on a Reactor Netty forwarding server, measured with both sides running at once:
+#
+#   A: java [A_OPTS] -cp <apps> ReactorForwardingServer              by default no agent, no recording
+#   B: java -javaagent:target/connwatch.jar=name=bench [B_OPTS] ...   by default the agent and a recording at
+#                                                                    connwatch's settings (jfr-configs/connwatch.jfc)
+#
+# Both servers are pinned to the same CPU (0), each driven by its own `wrk -t1 -c32` (CPU 1, with the shared
+# backend), warmed up together, then measured together over the same 10 s: each server's CPU time (utime + stime
+# from /proc/PID/stat) per request it served, and the ratio B/A. Whatever the machine does meanwhile (a neighbour on
+# the host, the backend's pace, the loopback) falls on both sides alike, which alternating runs cannot give on a
+# shared 2-core VM: there one and the same configuration varied by +-10 % and more from one JVM to the next. What
+# stays is each JVM's own luck with its JIT, which is why it runs ROUNDS fresh pairs and gives the median.
+#
+#   bench/agent-side-by-side.sh                                                    agent + recording vs nothing
+#   A_OPTS="-XX:StartFlightRecording=settings=jfr-configs/connwatch.jfc" bench/agent-side-by-side.sh
+#                                                    vs the same recording without the agent: connwatch's own cost
+#   B_AGENT=0 A_OPTS= B_OPTS= bench/agent-side-by-side.sh                          A against A: the method's noise
+#
+# Environment (defaults in brackets):
+#   ROUNDS [5]       fresh pairs of servers
+#   WARMUP [60s]     wrk against both before the measured run (the JIT shares the CPU with both servers)
+#   DURATION [10s]   the measured run
+#   A_OPTS []        JVM options of side A
+#   B_OPTS [-XX:StartFlightRecording=settings=jfr-configs/connwatch.jfc]  JVM options of side B (a recording's
+#                    filename is added, into the temporary folder)
+#   B_AGENT [1]      0: side B without the agent
+#   AGENT_OPTS [name=bench]
+#   SKIP_BUILD [0]   1: use target/connwatch.jar and target/test-classes as they are
+#   MVN, MVN_ARGS, JAVA  as for bench/jmh.sh
+#
+# Needs wrk (Debian package wrk) and taskset, and 2 CPUs or more. Everything runs on loopback, from a temporary
+# folder that is removed at the end, with every process it started stopped. Never part of 'mvn verify'.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROUNDS=${ROUNDS:-5}
+WARMUP=${WARMUP:-60s}
+DURATION=${DURATION:-10s}
+A_OPTS=${A_OPTS:-}
+B_OPTS=${B_OPTS--XX:StartFlightRecording=settings=jfr-configs/connwatch.jfc}
+B_AGENT=${B_AGENT:-1}
+AGENT_OPTS=${AGENT_OPTS:-name=bench}
+SKIP_BUILD=${SKIP_BUILD:-0}
+source bench/lib.sh
+JAR=target/connwatch.jar
+APPS=io.connwatch.agent.apps
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { printf 'agent-side-by-side.sh: ROUNDS must be a whole number >= 1\n' >&2; exit 2; }
+command -v wrk > /dev/null || die "wrk is missing (Debian package wrk)"
+command -v taskset > /dev/null || die "taskset is missing (Debian package util-linux)"
+(( $(nproc) >= 2 )) || die "needs 2 CPUs or more"
+
+TMP=$(mktemp -d -t connwatch-side-by-side.XXXXXX)
+PIDS=()
+cleanup() {
+    local rc=$? p
+    trap - EXIT INT TERM
+    for p in "${PIDS[@]}"; do
+        kill -0 "$p" 2> /dev/null && stop_pid "$p"
+    done
+    rm -rf "$TMP"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if [[ "$SKIP_BUILD" != 1 ]]; then
+    say "building $JAR and the test classes (mvn package -DskipTests)"
+    mvn_quiet package -DskipTests
+fi
+[[ -f "$JAR" ]] || die "no $JAR: build it (mvn package -DskipTests)"
+mvn_quiet dependency:build-classpath -Dmdep.outputFile="$TMP/deps.txt"
+CP="target/test-classes:$(cat "$TMP/deps.txt")"
+
+# start NAME CPU CLASS [JVM options...] -- [args...]: sets APP_PID and APP_PORT
+start() {
+    local name=$1 cpu=$2 class=$3 jvm=() line
+    shift 3
+    while [[ $# -gt 0 && "$1" != -- ]]; do jvm+=("$1"); shift; done
+    [[ $# -gt 0 ]] && shift
+    taskset -c "$cpu" "$JAVA_BIN" "${jvm[@]}" -cp "$CP" "$APPS.$class" "$@" > "$TMP/$name.out" 2>&1 < /dev/null &
+    APP_PID=$!
+    PIDS+=("$APP_PID")
+    for _ in $(seq 600); do
+        line=$(grep -m1 -oE 'listening on 127\.0\.0\.1:[0-9]+$' "$TMP/$name.out" 2> /dev/null || true)
+        if [[ -n "$line" ]]; then
+            APP_PORT=${line##*:}
+            grep -q 'runs without connwatch' "$TMP/$name.out" && { cat "$TMP/$name.out" >&2; die "$name: the agent refused"; }
+            return 0
+        fi
+        kill -0 "$APP_PID" 2> /dev/null || break
+        sleep 0.05
+    done
+    cat "$TMP/$name.out" >&2
+    die "$name ($class) did not say where it listens"
+}
+
+ticks() {      # utime + stime of PID in clock ticks
+    local s
+    s=$(< "/proc/$1/stat")
+    s=${s##*) }
+    read -r -a f <<< "$s"
+    echo $(( f[11] + f[12] ))
+}
+
+both_wrk() {   # both_wrk DURATION PORT_A PORT_B OUT_A OUT_B: one wrk per server, at once
+    taskset -c 1 wrk -t1 -c32 -d"$1" --latency "http://127.0.0.1:$2/" > "$4" &
+    local wa=$!
+    taskset -c 1 wrk -t1 -c32 -d"$1" --latency "http://127.0.0.1:$3/" > "$5" &
+    local wb=$!
+    wait "$wa" "$wb"
+}
+
+read -r -a A_JVM <<< "$A_OPTS"
+read -r -a B_JVM <<< "$B_OPTS"
+B_DESC="${B_OPTS:-nothing more}"
+[[ "$B_AGENT" == 1 ]] && B_DESC="-javaagent:$JAR=$AGENT_OPTS ${B_OPTS}"
+say "side by side on CPU 0, each with wrk -t1 -c32 (CPU 1, with the backend); warm-up $WARMUP, measured $DURATION"
+say "A: ${A_OPTS:-no agent, no recording}"
+say "B: $B_DESC"
+say "$("$JAVA_BIN" -version 2>&1 | head -1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); nproc $(nproc)"
+say ""
+start backend 1 HangingBackend -- http 0
+BACKEND_PORT=$APP_PORT
+taskset -c 1 wrk -t2 -c64 -d15s "http://127.0.0.1:$BACKEND_PORT/" > /dev/null
+CLK_TCK=$(getconf CLK_TCK)
+
+printf '| round | A req | B req | A CPU us/req | B CPU us/req | B/A CPU per request | A p99 ms | B p99 ms |\n'
+printf '|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+for r in $(seq "$ROUNDS"); do
+    a_jvm=("${A_JVM[@]}")
+    b_jvm=("${B_JVM[@]}")
+    # a recording's file goes into the temporary folder, one per side and round
+    for i in "${!a_jvm[@]}"; do [[ "${a_jvm[$i]}" == -XX:StartFlightRecording=* ]] && a_jvm[$i]+=",filename=$TMP/a-$r.jfr"; done
+    for i in "${!b_jvm[@]}"; do [[ "${b_jvm[$i]}" == -XX:StartFlightRecording=* ]] && b_jvm[$i]+=",filename=$TMP/b-$r.jfr"; done
+    [[ "$B_AGENT" == 1 ]] && b_jvm=("-javaagent:$JAR=$AGENT_OPTS,dumpDir=$TMP/dumps-$r" "${b_jvm[@]}")
+    start "a-$r" 0 ReactorForwardingServer "${a_jvm[@]}" -- 0 "http://127.0.0.1:$BACKEND_PORT" 64
+    a=$APP_PID a_port=$APP_PORT
+    start "b-$r" 0 ReactorForwardingServer "${b_jvm[@]}" -- 0 "http://127.0.0.1:$BACKEND_PORT" 64
+    b=$APP_PID b_port=$APP_PORT
+    both_wrk "$WARMUP" "$a_port" "$b_port" /dev/null /dev/null
+    a0=$(ticks "$a") b0=$(ticks "$b")
+    both_wrk "$DURATION" "$a_port" "$b_port" "$TMP/wrk-a-$r.txt" "$TMP/wrk-b-$r.txt"
+    a1=$(ticks "$a") b1=$(ticks "$b")
+    stop_pid "$a"
+    stop_pid "$b"
+    na=$(awk '/ requests in / { print $1 }' "$TMP/wrk-a-$r.txt")
+    nb=$(awk '/ requests in / { print $1 }' "$TMP/wrk-b-$r.txt")
+    pa=$(awk '$1 == "99%" { print $2 }' "$TMP/wrk-a-$r.txt")
+    pb=$(awk '$1 == "99%" { print $2 }' "$TMP/wrk-b-$r.txt")
+    [[ -n "$na" && -n "$nb" && "$na" -gt 0 && "$nb" -gt 0 ]] || die "could not read wrk's output (round $r)"
+    awk -v r="$r" -v na="$na" -v nb="$nb" -v ta=$(( a1 - a0 )) -v tb=$(( b1 - b0 )) -v hz="$CLK_TCK" \
+        -v pa="$pa" -v pb="$pb" 'BEGIN {
+        ca = ta * 1e6 / hz / na; cb = tb * 1e6 / hz / nb
+        printf "| %d | %d | %d | %.1f | %.1f | %.3f | %s | %s |\n", r, na, nb, ca, cb, cb / ca, pa, pb
+        printf "%.3f\n", cb / ca >> "'"$TMP"'/ratio" }'
+done
+sort -g "$TMP/ratio" | awk '{ v[NR] = $1 } END {
+    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    printf "\nB/A CPU per request: min %.3f  median %.3f  max %.3f\n", v[1], m, v[NR] }'
