@@ -50,20 +50,7 @@ command -v wrk > /dev/null || die "wrk is missing (Debian package wrk)"
 command -v taskset > /dev/null || die "taskset is missing (Debian package util-linux)"
 (( $(nproc) >= 2 )) || die "needs 2 CPUs or more"
 
-TMP=$(mktemp -d -t connwatch-side-by-side.XXXXXX)
-PIDS=()
-cleanup() {
-    local rc=$? p
-    trap - EXIT INT TERM
-    for p in "${PIDS[@]}"; do
-        kill -0 "$p" 2> /dev/null && stop_pid "$p"
-    done
-    rm -rf "$TMP"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+work_folder side-by-side
 
 if [[ "$SKIP_BUILD" != 1 ]]; then
     say "building $JAR and the test classes (mvn package -DskipTests)"

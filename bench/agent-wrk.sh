@@ -26,6 +26,8 @@
 # Environment (defaults in brackets):
 #   PAIRS [5]          off/on pairs measured (odd pairs off first, even pairs on first)
 #   ON_JFR [1]         0: the on side runs the agent without the recording, to tell the two costs apart
+#   OFF_JFR [0]        1: the off side runs the same recording without the agent (it records nothing: no connwatch
+#                      events, every JDK event off), so that the ratios are connwatch's alone and not also JFR's
 #   DURATION [15s]     length of each measured wrk run
 #   SETTLE_MAX [60]    after WARMUP, 5 s wrk runs go on until the server's JIT compiler threads used under 100 ms in
 #                      one, at most this many seconds more (see settle below)
@@ -105,20 +107,7 @@ JCMD=$(dirname "$(command -v "$JAVA_BIN")")/jcmd
 [[ -x "$JCMD" ]] || die "no jcmd beside $JAVA_BIN (a JDK is needed, not a JRE)"
 CLK_TCK=$(getconf CLK_TCK)
 
-TMP=$(mktemp -d -t connwatch-agent-wrk.XXXXXX)
-PIDS=()
-cleanup() {
-    local rc=$? p
-    trap - EXIT INT TERM
-    for p in "${PIDS[@]}"; do
-        kill -0 "$p" 2> /dev/null && stop_pid "$p"
-    done
-    rm -rf "$TMP"
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+work_folder agent-wrk
 
 if [[ "$SKIP_BUILD" != 1 ]]; then
     say "building $JAR and the test classes (mvn package -DskipTests)"
@@ -153,6 +142,8 @@ agent_jvm() {
     if [[ "$1" == on ]]; then
         JVM+=("-javaagent:$JAR=$AGENT_OPTS,dumpDir=$TMP/dumps-$2")
         [[ "${3:-}" == jfr && "${ON_JFR:-1}" == 1 ]] && JVM+=("-XX:StartFlightRecording=settings=$JFC,filename=$TMP/rec-$2.jfr")
+    elif [[ "${3:-}" == jfr && "${OFF_JFR:-0}" == 1 ]]; then
+        JVM+=("-XX:StartFlightRecording=settings=$JFC,filename=$TMP/rec-$2.jfr")
     fi
     return 0
 }
@@ -302,7 +293,9 @@ live_heap() {  # live_heap PID -> bytes of live objects (GC.class_histogram does
 
 # --- main ------------------------------------------------------------------------------------------------------
 say "connwatch agent on a Reactor Netty forwarding server: wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency"
-say "(warm-up $WARMUP), pool $POOL, backend HangingBackend http; $PAIRS pairs, off = no agent, no recording;"
+OFF_DESC="no agent, no recording"
+[[ "${OFF_JFR:-0}" == 1 ]] && OFF_DESC="no agent, the same recording"
+say "(warm-up $WARMUP), pool $POOL, backend HangingBackend http; $PAIRS pairs, off = $OFF_DESC;"
 say "on = -javaagent:$JAR=$AGENT_OPTS + -XX:StartFlightRecording=settings=$JFC; pinning: $PINNING"
 say "$("$JAVA_BIN" -version 2>&1 | head -1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); nproc $(nproc);" \
     "JAVA_OPTS=${JAVA_OPTS:-none}"

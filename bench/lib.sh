@@ -26,3 +26,23 @@ stop_pid() {   # SIGTERM, then wait for the exit; sets STOP_RC to the exit code
     kill -TERM "$1" 2> /dev/null || true
     wait "$1" 2> /dev/null || STOP_RC=$?
 }
+
+# work_folder NAME: makes TMP (a temporary folder) and PIDS (processes to stop, appended by the caller); on exit,
+# interrupt or termination every process in PIDS still running is stopped and TMP removed
+work_folder() {
+    TMP=$(mktemp -d -t "connwatch-$1.XXXXXX")
+    PIDS=()
+    trap work_folder_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+
+work_folder_cleanup() {
+    local rc=$? p
+    trap - EXIT INT TERM
+    for p in "${PIDS[@]}"; do
+        kill -0 "$p" 2> /dev/null && stop_pid "$p"
+    done
+    rm -rf "$TMP"
+    exit "$rc"
+}
