@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import java.util.stream.Stream;
 import javax.management.ObjectName;
 import org.junit.jupiter.api.BeforeAll;
@@ -266,51 +267,51 @@ class CommandLineBadInputTest {
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void aPortInUseIsOneLineExitOneAndLeavesNothingBehind() throws Exception {
-        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            int busy = taken.getLocalPort();
-            Set<Thread> before = liveThreads();
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            int code = Main.run(new String[] {"proxy", "--listen", "127.0.0.1:" + busy, "--target", "127.0.0.1:9",
-                "--dump-dir", folder.toString(), "--name", "busy"}, new PrintWriter(out, true), new PrintWriter(err, true));
-            assertEquals(1, code, err.toString());
-            List<String> lines = err.toString().lines().toList();
-            assertEquals(1, lines.size(), err.toString());
-            assertTrue(lines.get(0).startsWith("connwatch: cannot listen on 127.0.0.1:" + busy + ": "), lines.get(0));
-            assertTrue(lines.get(0).contains("in use"), lines.get(0));
-            assertEquals("", out.toString());
-            assertFalse(Files.exists(folder), "no folder created");
-            assertEquals(Set.of(), ManagementFactory.getPlatformMBeanServer()
-                    .queryNames(new ObjectName("io.connwatch:type=ConnectionMonitor,*"), null), "no monitor registered");
-            Set<Thread> left = liveThreads();
-            left.removeAll(before);
-            assertEquals(Set.of(), left, "no event loop or other thread left running");
-        }
+        Refused refused = runWithPortTaken(busy -> new String[] {"proxy", "--listen", "127.0.0.1:" + busy,
+            "--target", "127.0.0.1:9", "--dump-dir", folder.toString(), "--name", "busy"});
+        assertTrue(refused.line().startsWith("connwatch: cannot listen on 127.0.0.1:" + refused.busy() + ": "),
+                refused.line());
+        assertTrue(refused.line().contains("in use"), refused.line());
+        assertEquals("", refused.out());
+        assertFalse(Files.exists(folder), "no folder created");
     }
 
     @Test
     @Timeout(value = 30, unit = TimeUnit.SECONDS)
     void aMetricsPortInUseIsOneLineExitOneAndLeavesNothingBehind() throws Exception {
+        Refused refused = runWithPortTaken(busy -> new String[] {"proxy", "--listen", "127.0.0.1:" + port,
+            "--target", "127.0.0.1:9", "--dump-dir", folder.toString(), "--name", "busy-metrics",
+            "--metrics-port", String.valueOf(busy)});
+        assertTrue(refused.line().startsWith("connwatch: cannot serve metrics on 127.0.0.1:" + refused.busy() + ": "),
+                refused.line());
+        assertDoesNotThrow(() -> new ServerSocket(port, 1, InetAddress.getLoopbackAddress()).close(),
+                "the proxy's port is free again");
+    }
+
+    /** What a command line refused for a port in use printed: its one line on stderr, and stdout. */
+    private record Refused(int busy, String line, String out) {
+    }
+
+    /**
+     * Runs the command line made for a port another socket holds, and asserts what every such refusal must do: exit
+     * 1 with one line, and leave no monitor registered and no thread running.
+     */
+    private static Refused runWithPortTaken(IntFunction<String[]> commandLine) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int busy = taken.getLocalPort();
             Set<Thread> before = liveThreads();
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
-            int code = Main.run(new String[] {"proxy", "--listen", "127.0.0.1:" + port, "--target", "127.0.0.1:9",
-                "--dump-dir", folder.toString(), "--name", "busy-metrics", "--metrics-port", String.valueOf(busy)},
-                    new PrintWriter(out, true), new PrintWriter(err, true));
+            int code = Main.run(commandLine.apply(busy), new PrintWriter(out, true), new PrintWriter(err, true));
             assertEquals(1, code, err.toString());
             List<String> lines = err.toString().lines().toList();
             assertEquals(1, lines.size(), err.toString());
-            assertTrue(lines.get(0).startsWith("connwatch: cannot serve metrics on 127.0.0.1:" + busy + ": "),
-                    lines.get(0));
-            assertDoesNotThrow(() -> new ServerSocket(port, 1, InetAddress.getLoopbackAddress()).close(),
-                    "the proxy's port is free again");
             assertEquals(Set.of(), ManagementFactory.getPlatformMBeanServer()
                     .queryNames(new ObjectName("io.connwatch:type=ConnectionMonitor,*"), null), "no monitor registered");
             Set<Thread> left = liveThreads();
             left.removeAll(before);
             assertEquals(Set.of(), left, "no event loop or other thread left running");
+            return new Refused(busy, lines.get(0), out.toString());
         }
     }
 
