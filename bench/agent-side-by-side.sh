@@ -7,7 +7,10 @@
 #
 # Both servers are pinned to the same CPU (0), each driven by its own `wrk -t1 -c32` (CPU 1, with the shared
 # backend), warmed up together, then measured together over the same 10 s: each server's CPU time (utime + stime
-# from /proc/PID/stat) per request it served, and the ratio B/A. Whatever the machine does meanwhile (a neighbour on
+# from /proc/PID/stat) per request it served, the requests it served and its 99 % latency from wrk, and the ratios
+# B/A. The two servers share the CPU fairly, so the side that costs more per request serves fewer requests, each
+# waiting longer: B/A requests is about the inverse of B/A CPU per request. Odd rounds start A first, even rounds B
+# first, the same for the two wrk runs. Whatever the machine does meanwhile (a neighbour on
 # the host, the backend's pace, the loopback) falls on both sides alike, which alternating runs cannot give on a
 # shared 2-core VM: there one and the same configuration varied by +-10 % and more from one JVM to the next. What
 # stays is each JVM's own luck with its JIT, which is why it runs ROUNDS fresh pairs and gives the median.
@@ -21,6 +24,9 @@
 #   ROUNDS [5]       fresh pairs of servers
 #   WARMUP [60s]     wrk against both before the measured run (the JIT shares the CPU with both servers)
 #   DURATION [10s]   the measured run
+#   LOOPS [1]        event loops of each server (-Dreactor.netty.ioWorkerCount, both sides; empty: Reactor Netty's
+#                    default, at least 4). Both servers' loops share one CPU: with 4 each, the 8 loop threads' turns
+#                    spread the rounds' CPU ratios over 0.97-1.12; with one each, over 1.04-1.06 (BENCHMARKS.md)
 #   A_OPTS []        JVM options of side A
 #   B_OPTS [-XX:StartFlightRecording=settings=jfr-configs/connwatch.jfc]  JVM options of side B (a recording's
 #                    filename is added, into the temporary folder)
@@ -40,6 +46,7 @@ DURATION=${DURATION:-10s}
 A_OPTS=${A_OPTS:-}
 B_OPTS=${B_OPTS--XX:StartFlightRecording=settings=jfr-configs/connwatch.jfc}
 B_AGENT=${B_AGENT:-1}
+LOOPS=${LOOPS-1}
 AGENT_OPTS=${AGENT_OPTS:-name=bench}
 SKIP_BUILD=${SKIP_BUILD:-0}
 source bench/lib.sh
@@ -101,9 +108,15 @@ both_wrk() {   # both_wrk DURATION PORT_A PORT_B OUT_A OUT_B: one wrk per server
 
 read -r -a A_JVM <<< "$A_OPTS"
 read -r -a B_JVM <<< "$B_OPTS"
+if [[ -n "$LOOPS" ]]; then
+    [[ "$LOOPS" =~ ^[1-9][0-9]*$ ]] || { printf 'agent-side-by-side.sh: LOOPS must be a whole number >= 1 or empty\n' >&2; exit 2; }
+    A_JVM=("-Dreactor.netty.ioWorkerCount=$LOOPS" "${A_JVM[@]}")
+    B_JVM=("-Dreactor.netty.ioWorkerCount=$LOOPS" "${B_JVM[@]}")
+fi
 B_DESC="${B_OPTS:-nothing more}"
 [[ "$B_AGENT" == 1 ]] && B_DESC="-javaagent:$JAR=$AGENT_OPTS ${B_OPTS}"
-say "side by side on CPU 0, each with wrk -t1 -c32 (CPU 1, with the backend); warm-up $WARMUP, measured $DURATION"
+say "side by side on CPU 0, each with wrk -t1 -c32 (CPU 1, with the backend); warm-up $WARMUP, measured $DURATION;"
+say "event loops per server: ${LOOPS:-the default of Reactor Netty}"
 say "A: ${A_OPTS:-no agent, no recording}"
 say "B: $B_DESC"
 say "$("$JAVA_BIN" -version 2>&1 | head -1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); nproc $(nproc)"
@@ -113,8 +126,8 @@ BACKEND_PORT=$APP_PORT
 taskset -c 1 wrk -t2 -c64 -d15s "http://127.0.0.1:$BACKEND_PORT/" > /dev/null
 CLK_TCK=$(getconf CLK_TCK)
 
-printf '| round | A req | B req | A CPU us/req | B CPU us/req | B/A CPU per request | A p99 ms | B p99 ms |\n'
-printf '|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '| round | A requests | B requests | B/A requests | A p99 ms | B p99 ms | B/A p99 | A CPU us/req | B CPU us/req | B/A CPU per request |\n'
+printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for r in $(seq "$ROUNDS"); do
     a_jvm=("${A_JVM[@]}")
     b_jvm=("${B_JVM[@]}")
@@ -122,27 +135,50 @@ for r in $(seq "$ROUNDS"); do
     for i in "${!a_jvm[@]}"; do [[ "${a_jvm[$i]}" == -XX:StartFlightRecording=* ]] && a_jvm[$i]+=",filename=$TMP/a-$r.jfr"; done
     for i in "${!b_jvm[@]}"; do [[ "${b_jvm[$i]}" == -XX:StartFlightRecording=* ]] && b_jvm[$i]+=",filename=$TMP/b-$r.jfr"; done
     [[ "$B_AGENT" == 1 ]] && b_jvm=("-javaagent:$JAR=$AGENT_OPTS,dumpDir=$TMP/dumps-$r" "${b_jvm[@]}")
-    start "a-$r" 0 ReactorForwardingServer "${a_jvm[@]}" -- 0 "http://127.0.0.1:$BACKEND_PORT" 64
-    a=$APP_PID a_port=$APP_PORT
-    start "b-$r" 0 ReactorForwardingServer "${b_jvm[@]}" -- 0 "http://127.0.0.1:$BACKEND_PORT" 64
-    b=$APP_PID b_port=$APP_PORT
-    both_wrk "$WARMUP" "$a_port" "$b_port" /dev/null /dev/null
-    a0=$(ticks "$a") b0=$(ticks "$b")
-    both_wrk "$DURATION" "$a_port" "$b_port" "$TMP/wrk-a-$r.txt" "$TMP/wrk-b-$r.txt"
-    a1=$(ticks "$a") b1=$(ticks "$b")
+    # Which side starts first alternates: the first JVM's JIT has the CPU to itself for a moment.
+    if (( r % 2 == 1 )); then
+        start "a-$r" 0 ReactorForwardingServer "${a_jvm[@]}" -- 0 "http://127.0.0.1:$BACKEND_PORT" 64
+        a=$APP_PID a_port=$APP_PORT
+        start "b-$r" 0 ReactorForwardingServer "${b_jvm[@]}" -- 0 "http://127.0.0.1:$BACKEND_PORT" 64
+        b=$APP_PID b_port=$APP_PORT
+        both_wrk "$WARMUP" "$a_port" "$b_port" /dev/null /dev/null
+        a0=$(ticks "$a") b0=$(ticks "$b")
+        both_wrk "$DURATION" "$a_port" "$b_port" "$TMP/wrk-a-$r.txt" "$TMP/wrk-b-$r.txt"
+        a1=$(ticks "$a") b1=$(ticks "$b")
+    else
+        start "b-$r" 0 ReactorForwardingServer "${b_jvm[@]}" -- 0 "http://127.0.0.1:$BACKEND_PORT" 64
+        b=$APP_PID b_port=$APP_PORT
+        start "a-$r" 0 ReactorForwardingServer "${a_jvm[@]}" -- 0 "http://127.0.0.1:$BACKEND_PORT" 64
+        a=$APP_PID a_port=$APP_PORT
+        both_wrk "$WARMUP" "$b_port" "$a_port" /dev/null /dev/null
+        b0=$(ticks "$b") a0=$(ticks "$a")
+        both_wrk "$DURATION" "$b_port" "$a_port" "$TMP/wrk-b-$r.txt" "$TMP/wrk-a-$r.txt"
+        b1=$(ticks "$b") a1=$(ticks "$a")
+    fi
     stop_pid "$a"
     stop_pid "$b"
     na=$(awk '/ requests in / { print $1 }' "$TMP/wrk-a-$r.txt")
     nb=$(awk '/ requests in / { print $1 }' "$TMP/wrk-b-$r.txt")
     pa=$(awk '$1 == "99%" { print $2 }' "$TMP/wrk-a-$r.txt")
     pb=$(awk '$1 == "99%" { print $2 }' "$TMP/wrk-b-$r.txt")
-    [[ -n "$na" && -n "$nb" && "$na" -gt 0 && "$nb" -gt 0 ]] || die "could not read wrk's output (round $r)"
+    [[ -n "$na" && -n "$nb" && "$na" -gt 0 && "$nb" -gt 0 && -n "$pa" && -n "$pb" ]] \
+        || die "could not read wrk's output (round $r)"
+    pa=$(to_us "$pa") pb=$(to_us "$pb")
     awk -v r="$r" -v na="$na" -v nb="$nb" -v ta=$(( a1 - a0 )) -v tb=$(( b1 - b0 )) -v hz="$CLK_TCK" \
-        -v pa="$pa" -v pb="$pb" 'BEGIN {
+        -v pa="$pa" -v pb="$pb" -v dir="$TMP" 'BEGIN {
         ca = ta * 1e6 / hz / na; cb = tb * 1e6 / hz / nb
-        printf "| %d | %d | %d | %.1f | %.1f | %.3f | %s | %s |\n", r, na, nb, ca, cb, cb / ca, pa, pb
-        printf "%.3f\n", cb / ca >> "'"$TMP"'/ratio" }'
+        printf "| %d | %d | %d | %.3f | %.2f | %.2f | %.3f | %.1f | %.1f | %.3f |\n",
+            r, na, nb, nb / na, pa / 1000, pb / 1000, pb / pa, ca, cb, cb / ca
+        printf "%.3f\n", nb / na >> (dir "/ratio-req")
+        printf "%.3f\n", pb / pa >> (dir "/ratio-p99")
+        printf "%.3f\n", cb / ca >> (dir "/ratio-cpu") }'
 done
-sort -g "$TMP/ratio" | awk '{ v[NR] = $1 } END {
-    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-    printf "\nB/A CPU per request: min %.3f  median %.3f  max %.3f\n", v[1], m, v[NR] }'
+say ""
+median() {     # median LABEL FILE TARGET
+    sort -g "$2" | awk -v l="$1" -v t="$3" '{ v[NR] = $1 } END {
+        m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+        printf "%-22s min %.3f  median %.3f  max %.3f   (target %s)\n", l, v[1], m, v[NR], t }'
+}
+median "B/A requests" "$TMP/ratio-req" ">= 0.97"
+median "B/A p99" "$TMP/ratio-p99" "<= 1.05"
+median "B/A CPU per request" "$TMP/ratio-cpu" "<= 1.03"

@@ -51,6 +51,10 @@
 #   PIN [1]            1: with 2 CPUs or more, the server alone on CPU 0, wrk (and the idle-connection client) and
 #                      the backend on CPU 1; 0: no pinning, the scheduler decides
 #   WRK_CPUS [1], SERVER_CPUS [0], BACKEND_CPUS [1]  the taskset CPU lists when PIN=1
+#   JIT_CPUS [1]       when PIN=1, each server's JIT compiler threads are moved to these CPUs once it has started (empty:
+#                      they stay on the server's CPU); their CPU time still counts in the server's. On the server's one
+#                      CPU the compilers took the event loop's time for 90 s and more of load, and one side's JIT
+#                      still at work in the measured run decided the pair (BENCHMARKS.md)
 #   JAVA_OPTS []       extra JVM options for the server, both sides (e.g. -Xmx512m or -XX:+UseG1GC)
 #   SKIP_BUILD [0]     1: use target/connwatch.jar and target/test-classes as they are (else `mvn package -DskipTests`)
 #   MVN, MVN_ARGS, JAVA  as for bench/jmh.sh (MVN_ARGS=-o builds offline)
@@ -83,6 +87,7 @@ PIN=${PIN:-1}
 WRK_CPUS=${WRK_CPUS:-1}
 SERVER_CPUS=${SERVER_CPUS:-0}
 BACKEND_CPUS=${BACKEND_CPUS:-1}
+JIT_CPUS=${JIT_CPUS-1}
 SKIP_BUILD=${SKIP_BUILD:-0}
 read -r -a JAVA_EXTRA <<< "${JAVA_OPTS:-}"
 source bench/lib.sh
@@ -129,6 +134,9 @@ if [[ "$PIN" == 1 ]] && command -v taskset > /dev/null && (( $(nproc) >= 2 )); t
     SERVER_PIN=(taskset -c "$SERVER_CPUS")
     BACKEND_PIN=(taskset -c "$BACKEND_CPUS")
     PINNING="server on CPU $SERVER_CPUS, wrk on CPU $WRK_CPUS, backend on CPU $BACKEND_CPUS"
+    [[ -n "$JIT_CPUS" ]] && PINNING+=", the server's JIT compilers on CPU $JIT_CPUS"
+else
+    JIT_CPUS=
 fi
 
 # --- starting and stopping ---------------------------------------------------------------------------------------
@@ -207,13 +215,23 @@ by_thread() {  # by_thread BEFORE AFTER RUN: the CPU time each thread group used
     printf '  run %s, server CPU by thread (ms):%s\n' "$3" "$groups" >&2
 }
 
+move_jit() {   # move_jit PID: its JIT compiler threads onto JIT_CPUS (when set)
+    [[ -n "$JIT_CPUS" ]] || return 0
+    local t name
+    for t in /proc/"$1"/task/*; do
+        { read -r name < "$t/comm"; } 2> /dev/null || continue
+        [[ "$name" == C[12]\ CompilerThre* ]] && { taskset -p -c "$JIT_CPUS" "${t##*/}" > /dev/null || true; }
+    done
+    return 0
+}
+
 compiler_ticks() { # CPU ticks of PID's JIT compiler threads so far
     thread_ticks "$1" | awk '$2 ~ /^C[12]_Compiler/ { t += $3 } END { print t + 0 }'
 }
 
 # settle PID URL RUN: after the warm-up, more 5 s wrk runs until the JIT compilers used under 2 % of the CPU in one
-# (at most SETTLE_MAX more seconds): a fresh server with the agent and a recording has more code to compile, and the
-# compilers share the server's one CPU, so a fixed warm-up would measure how far each side's JIT has got
+# (at most SETTLE_MAX more seconds): a fresh server with the agent and a recording has more code to compile, so a
+# fixed warm-up would measure how far each side's JIT has got (more so with the compilers on the server's CPU)
 settle() {
     local before after waited=0 limit=${SETTLE_MAX:-60}
     while (( waited < limit )); do
@@ -249,9 +267,11 @@ one_run() {
     agent_jvm "$side" "$run" jfr
     start_app "server-$run" ReactorForwardingServer "${JVM[@]}" -- 0 "http://127.0.0.1:$BACKEND_PORT" "$POOL"
     pid=$APP_PID
+    move_jit "$pid"
     local url="http://127.0.0.1:$APP_PORT/"
     if [[ "$WARMUP" != 0 && "$WARMUP" != 0s ]]; then
         "${WRK_PIN[@]}" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" "$url" > /dev/null
+        move_jit "$pid"   # compiler threads the JVM added since
         settle "$pid" "$url" "$run"
     fi
     [[ "${BY_THREAD:-0}" == 1 ]] && thread_ticks "$pid" > "$TMP/threads-$run.before"

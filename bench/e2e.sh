@@ -164,15 +164,6 @@ stop_proxy() {
 }
 
 # --- wrk -------------------------------------------------------------------------------------------------------
-# to_us 1.23ms -> 1230
-to_us() {
-    awk -v v="$1" 'BEGIN {
-        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
-        if (u == "us") f = 1; else if (u == "ms") f = 1000; else if (u == "s") f = 1000000;
-        else if (u == "m") f = 60000000; else { print "?"; exit 1 }
-        printf "%.0f\n", n * f }'
-}
-
 # run_wrk RUN: sets RPS and P99_US; complains about socket errors and non-2xx answers
 run_wrk() {
     local out="$TMP/wrk-$1.txt" p99

@@ -20,6 +20,14 @@ mvn_quiet() {
     "$MVN" -B -q "${MVN_EXTRA[@]}" "$@" 2>&1 | sed -e $'s/\x1b\\[[0-9;]*m//g' -e '/^$/d' >&2
 }
 
+to_us() {      # to_us 1.23ms -> 1230: a wrk latency in microseconds
+    awk -v v="$1" 'BEGIN {
+        n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+        if (u == "us") f = 1; else if (u == "ms") f = 1000; else if (u == "s") f = 1000000;
+        else if (u == "m") f = 60000000; else { print "?"; exit 1 }
+        printf "%.0f\n", n * f }'
+}
+
 STOP_RC=0
 stop_pid() {   # SIGTERM, then wait for the exit; sets STOP_RC to the exit code
     STOP_RC=0
