@@ -136,25 +136,20 @@ for r in $(seq "$ROUNDS"); do
     for i in "${!b_jvm[@]}"; do [[ "${b_jvm[$i]}" == -XX:StartFlightRecording=* ]] && b_jvm[$i]+=",filename=$TMP/b-$r.jfr"; done
     [[ "$B_AGENT" == 1 ]] && b_jvm=("-javaagent:$JAR=$AGENT_OPTS,dumpDir=$TMP/dumps-$r" "${b_jvm[@]}")
     # Which side starts first alternates: the first JVM's JIT has the CPU to itself for a moment.
-    if (( r % 2 == 1 )); then
-        start "a-$r" 0 ReactorForwardingServer "${a_jvm[@]}" -- 0 "http://127.0.0.1:$BACKEND_PORT" 64
-        a=$APP_PID a_port=$APP_PORT
-        start "b-$r" 0 ReactorForwardingServer "${b_jvm[@]}" -- 0 "http://127.0.0.1:$BACKEND_PORT" 64
-        b=$APP_PID b_port=$APP_PORT
-        both_wrk "$WARMUP" "$a_port" "$b_port" /dev/null /dev/null
-        a0=$(ticks "$a") b0=$(ticks "$b")
-        both_wrk "$DURATION" "$a_port" "$b_port" "$TMP/wrk-a-$r.txt" "$TMP/wrk-b-$r.txt"
-        a1=$(ticks "$a") b1=$(ticks "$b")
-    else
-        start "b-$r" 0 ReactorForwardingServer "${b_jvm[@]}" -- 0 "http://127.0.0.1:$BACKEND_PORT" 64
-        b=$APP_PID b_port=$APP_PORT
-        start "a-$r" 0 ReactorForwardingServer "${a_jvm[@]}" -- 0 "http://127.0.0.1:$BACKEND_PORT" 64
-        a=$APP_PID a_port=$APP_PORT
-        both_wrk "$WARMUP" "$b_port" "$a_port" /dev/null /dev/null
-        b0=$(ticks "$b") a0=$(ticks "$a")
-        both_wrk "$DURATION" "$b_port" "$a_port" "$TMP/wrk-b-$r.txt" "$TMP/wrk-a-$r.txt"
-        b1=$(ticks "$b") a1=$(ticks "$a")
-    fi
+    order=(a b)
+    (( r % 2 == 0 )) && order=(b a)
+    declare -A pid=() port=()
+    for side in "${order[@]}"; do
+        if [[ "$side" == a ]]; then jvm=("${a_jvm[@]}"); else jvm=("${b_jvm[@]}"); fi
+        start "$side-$r" 0 ReactorForwardingServer "${jvm[@]}" -- 0 "http://127.0.0.1:$BACKEND_PORT" 64
+        pid[$side]=$APP_PID port[$side]=$APP_PORT
+    done
+    a=${pid[a]} b=${pid[b]}
+    first=${order[0]} second=${order[1]}
+    both_wrk "$WARMUP" "${port[$first]}" "${port[$second]}" /dev/null /dev/null
+    a0=$(ticks "$a") b0=$(ticks "$b")
+    both_wrk "$DURATION" "${port[$first]}" "${port[$second]}" "$TMP/wrk-$first-$r.txt" "$TMP/wrk-$second-$r.txt"
+    a1=$(ticks "$a") b1=$(ticks "$b")
     stop_pid "$a"
     stop_pid "$b"
     na=$(awk '/ requests in / { print $1 }' "$TMP/wrk-a-$r.txt")
