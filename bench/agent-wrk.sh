@@ -31,9 +31,9 @@
 #   DURATION [15s]     length of each measured wrk run
 #   SETTLE_MAX [60]    after WARMUP, 5 s wrk runs go on until the server's JIT compiler threads used under 100 ms in
 #                      one, at most this many seconds more (see settle below)
-#   WARMUP [45s]       wrk run against each fresh server before the measured one, not counted (0 to skip). The JIT
-#                      shares the server's core: pinned on the 2-core machine, a fresh server went 2 000, 5 000,
-#                      7 000 ... req/s in successive 5 s runs and levelled off (16 000-18 000) only after 30-35 s
+#   WARMUP [45s]       wrk run against each fresh server before the measured one, not counted (0 to skip). With the
+#                      JIT on the server's core (JIT_CPUS=), a fresh server went 2 000, 5 000, 7 000 ... req/s in
+#                      successive 5 s runs and levelled off only after 30-35 s, the agent's side up to 30 s later
 #   CONNECTIONS [64]   wrk -c
 #   THREADS [2]        wrk -t
 #   POOL [64]          the forwarding server's pool maximum (ConnectionProvider "upstream"); as many as wrk's
