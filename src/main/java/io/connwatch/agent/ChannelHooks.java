@@ -6,9 +6,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where the code woven into Netty's {@code AbstractChannel} constructors lands. It must be public and free of Netty
- * types: that code runs in the application's class loaders, and finds this class through the system class loader,
- * where the agent jar is. It never throws into the application: a failure is logged once and the channel goes
+ * Where the code woven into Netty lands: its {@code AbstractChannel} constructors, its pipeline's
+ * {@code fireChannelRead} and its pipeline head's {@code write}. It must be public and free of Netty types: that code
+ * runs in the application's class loaders, and finds this class through the system class loader, where the agent jar
+ * is. It never throws into the application: a failure is logged once and the channel goes
  * untracked.
  */
 public final class ChannelHooks {
@@ -34,17 +35,43 @@ public final class ChannelHooks {
     }
 
     /**
-     * Called as every channel of an instrumented copy of Netty reads, only when the agent was attached to a running
-     * JVM: adopts the channels made before it.
+     * Called first in every {@code DefaultChannelPipeline.fireChannelRead} of an instrumented copy of Netty: a message
+     * read from the socket enters the pipeline. {@link #readDone} follows on every way out.
      */
-    public static void speaking(Object channel) {
+    public static void reading(Object channel, Object msg) {
         Taps t = taps;
         if (t == Taps.OFF) {
             return;
         }
         try {
-            t.tapOf(channel.getClass()).speaking(channel);
+            t.tapOf(channel.getClass()).reading(channel, msg);
         } catch (Throwable e) { // the application's read must go on whatever happens here
+            t.failedOnce(e);
+        }
+    }
+
+    /** Called as every {@code DefaultChannelPipeline.fireChannelRead} returns or throws. */
+    public static void readDone(Object channel) {
+        Taps t = taps;
+        if (t == Taps.OFF) {
+            return;
+        }
+        try {
+            t.tapOf(channel.getClass()).readDone(channel);
+        } catch (Throwable e) {
+            t.failedOnce(e);
+        }
+    }
+
+    /** Called first in the pipeline head's {@code write}: a message leaves the pipeline for the socket. */
+    public static void writing(Object channel, Object msg) {
+        Taps t = taps;
+        if (t == Taps.OFF) {
+            return;
+        }
+        try {
+            t.tapOf(channel.getClass()).writing(channel, msg);
+        } catch (Throwable e) { // the application's write must go on whatever happens here
             t.failedOnce(e);
         }
     }
@@ -84,7 +111,7 @@ public final class ChannelHooks {
         void failedOnce(Throwable e) {
             if (!failed) {
                 failed = true;
-                LOG.warn("[{}] tracking a new Netty channel failed, channels that fail the same way go untracked: {}",
+                LOG.warn("[{}] tracking a Netty channel failed, channels that fail the same way go untracked: {}",
                         monitorName, e.toString());
             }
         }

@@ -176,11 +176,11 @@ public final class ConnwatchAgent {
                                      ConnectionTracker pooled, boolean attached) {
             String failure = System.getProperty(Instrument.TEST_FAILURE, "");
             List<String> prefixes = Instrument.prefixes(options.nettyPackages);
-            ChannelHooks.Taps taps = new ChannelHooks.Taps(options.name,
-                    new NettyTaps(options.name, tracker, pooled, prefixes, failure.equals("tap")));
+            Instrument weaver = new Instrument(options.name, prefixes, failure.equals("transform"));
+            ChannelHooks.Taps taps = new ChannelHooks.Taps(options.name, new NettyTaps(options.name, tracker, pooled,
+                    prefixes, attached, weaver::wovenWhole, failure.equals("tap")));
+            Runnable unweave = weaver.install(instrumentation);
             ChannelHooks.install(taps);
-            Runnable unweave = Instrument.install(instrumentation, options.name, prefixes, attached,
-                    failure.equals("transform"));
             return () -> {
                 ChannelHooks.uninstall(taps);
                 unweave.run();

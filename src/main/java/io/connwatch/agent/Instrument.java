@@ -4,27 +4,39 @@ import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.security.ProtectionDomain;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.Label;
 import net.bytebuddy.jar.asm.MethodVisitor;
 import net.bytebuddy.jar.asm.Opcodes;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Weaves a call to {@link ChannelHooks#created} at the end of the {@code AbstractChannel(Channel parent[, ChannelId])}
- * constructors of every copy of Netty named, loaded now (retransformed) or later. Every channel runs one of them,
- * whichever bootstrap, acceptor or connector makes it (Reactor Netty has its own acceptor and connector, so hooking
- * {@code ServerBootstrap} or {@code Bootstrap} would miss Spring Cloud Gateway), with its pipeline built and its
- * parent set. After an attach, a call to {@link ChannelHooks#speaking} is also woven at the start of
- * {@code DefaultChannelPipeline.fireChannelRead}, to adopt channels made before the agent.
+ * Weaves calls to {@link ChannelHooks} into every copy of Netty named, loaded now (retransformed) or later:
+ * <ul>
+ *   <li>{@code created(this, parent)} at the end of the {@code AbstractChannel(Channel parent[, ChannelId])}
+ *       constructors. Every channel runs one of them, whichever bootstrap, acceptor or connector makes it (Reactor
+ *       Netty has its own acceptor and connector, so hooking {@code ServerBootstrap} or {@code Bootstrap} would miss
+ *       Spring Cloud Gateway), with its pipeline built and its parent set.</li>
+ *   <li>{@code reading(channel, msg)} first in {@code DefaultChannelPipeline.fireChannelRead}, and {@code
+ *       readDone(channel)} on every way out of it (a finally): where each message read from a socket enters the
+ *       pipeline.</li>
+ *   <li>{@code writing(channel, msg)} first in the pipeline head's {@code write}: where each message leaves it.</li>
+ * </ul>
+ * The agent counts bytes at those two ends rather than in a handler of its own on the per-message path: a handler
+ * there is one more hop for every read and every write, and that hop cost a gateway more CPU than everything else
+ * the agent does (BENCHMARKS.md, "side by side").
  *
- * <p>A plain transformer on Byte Buddy's copy of ASM, not Byte Buddy's {@code AgentBuilder}: two methods of two
+ * <p>A plain transformer on Byte Buddy's copy of ASM, not Byte Buddy's {@code AgentBuilder}: three methods of three
  * classes, matched by name, need no more, and the builder cost more than half a second of the application's start.
  * Only method bodies change, so a class already loaded can be woven and unwoven. The woven code names no Netty type
  * but the copy's own, and calls a hook that never throws. A class loader that cannot see connwatch's classes, and any
@@ -40,22 +52,26 @@ final class Instrument implements ClassFileTransformer {
     /** {@code io.netty.}, assembled so that relocating connwatch's own Netty inside its jar leaves it alone. */
     static final String NETTY = String.join(".", "io", "netty") + ".";
     private static final String HOOKS = ChannelHooks.class.getName().replace('.', '/');
+    private static final String ABSTRACT_CHANNEL = "channel/AbstractChannel";
+    private static final String PIPELINE = "channel/DefaultChannelPipeline";
+    private static final String HEAD = "channel/DefaultChannelPipeline$HeadContext";
 
     private final String monitorName;
-    /** Internal name of each copy's {@code AbstractChannel}, and of its {@code DefaultChannelPipeline} after an attach, to the copy's internal prefix. */
-    private final Map<String, String> abstractChannels = new ConcurrentHashMap<>();
-    private final Map<String, String> pipelines = new ConcurrentHashMap<>();
+    /** The internal name of each class to weave, to the internal prefix of its copy of Netty. */
+    private final Map<String, String> targets = new ConcurrentHashMap<>();
     private final boolean failForTest;
     private final Set<String> logged = ConcurrentHashMap.newKeySet();
+    /** The classes woven in each class loader, by internal name: a copy of Netty is tapped only if all three are. */
+    private final Map<ClassLoader, Set<String>> woven = Collections.synchronizedMap(new WeakHashMap<>());
 
-    private Instrument(String monitorName, List<String> prefixes, boolean attached, boolean failForTest) {
+    /** A weaver for these copies of Netty; {@link #install} puts it to work. */
+    Instrument(String monitorName, List<String> prefixes, boolean failForTest) {
         this.monitorName = monitorName;
         this.failForTest = failForTest;
         for (String p : prefixes) {
             String internal = p.replace('.', '/');
-            abstractChannels.put(internal + "channel/AbstractChannel", internal);
-            if (attached) {
-                pipelines.put(internal + "channel/DefaultChannelPipeline", internal);
+            for (String target : List.of(ABSTRACT_CHANNEL, PIPELINE, HEAD)) {
+                targets.put(internal + target, internal);
             }
         }
     }
@@ -74,41 +90,56 @@ final class Instrument implements ClassFileTransformer {
     }
 
     /**
-     * Weaves the classes named, those loaded already included, and returns what undoes it.
-     *
-     * @param attached whether the JVM was running before the agent came: then channels made before it are adopted
-     *     when they next read
+     * Weaves the classes named, those loaded already included, and returns what undoes it. Put the hooks on after
+     * this returns: then the classes loaded already are all woven before any of them calls a hook.
      */
-    static Runnable install(Instrumentation instrumentation, String monitorName, List<String> prefixes,
-                            boolean attached, boolean failForTest) {
-        Instrument weaver = new Instrument(monitorName, prefixes, attached, failForTest);
-        instrumentation.addTransformer(weaver, true);
-        List<Class<?>> loaded = weaver.loadedTargets(instrumentation);
-        weaver.retransform(instrumentation, loaded);
+    Runnable install(Instrumentation instrumentation) {
+        instrumentation.addTransformer(this, true);
+        retransform(instrumentation, loadedTargets(instrumentation));
         return () -> {
-            instrumentation.removeTransformer(weaver);
-            weaver.retransform(instrumentation, weaver.loadedTargets(instrumentation));
+            instrumentation.removeTransformer(this);
+            retransform(instrumentation, loadedTargets(instrumentation));
         };
     }
 
+    /**
+     * Whether the copy of Netty this {@code AbstractChannel} belongs to has all three classes woven: a copy with its
+     * channels' making woven but not their reads or writes would show every connection idle, so it goes untracked.
+     * Asked once the copy has made a channel, by which time its three classes are loaded.
+     */
+    boolean wovenWhole(Class<?> abstractChannel) {
+        String prefix = targets.get(abstractChannel.getName().replace('.', '/'));
+        Set<String> names = woven.get(abstractChannel.getClassLoader());
+        if (prefix == null || names == null) {
+            return false;
+        }
+        synchronized (names) {
+            return names.containsAll(List.of(prefix + ABSTRACT_CHANNEL, prefix + PIPELINE, prefix + HEAD));
+        }
+    }
+
     private List<Class<?>> loadedTargets(Instrumentation instrumentation) {
-        List<Class<?>> targets = new ArrayList<>();
+        List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> c : instrumentation.getAllLoadedClasses()) {
             String name = c.getName().replace('.', '/');
-            if ((abstractChannels.containsKey(name) || pipelines.containsKey(name))
-                    && instrumentation.isModifiableClass(c)) {
-                targets.add(c);
+            if (targets.containsKey(name) && instrumentation.isModifiableClass(c)) {
+                loaded.add(c);
             }
         }
-        return targets;
+        return loaded;
     }
 
     private void retransform(Instrumentation instrumentation, List<Class<?>> classes) {
         for (Class<?> c : classes) {
             try {
                 instrumentation.retransformClasses(c);
-            } catch (Throwable e) { // that copy goes untracked, the application goes on
-                failedOnce(c.getName(), c.getClassLoader(), e);
+            } catch (Throwable e) { // the JVM refused the woven class: that copy goes untracked, the application on
+                String internal = c.getName().replace('.', '/');
+                Set<String> names = woven.get(c.getClassLoader());
+                if (names != null) {
+                    names.remove(internal);
+                }
+                failedOnce(c.getName(), targets.get(internal), c.getClassLoader(), e);
             }
         }
     }
@@ -116,9 +147,8 @@ final class Instrument implements ClassFileTransformer {
     @Override
     public byte[] transform(ClassLoader loader, String className, Class<?> redefined, ProtectionDomain domain,
                             byte[] bytes) {
-        String channelPrefix = className == null ? null : abstractChannels.get(className);
-        String pipelinePrefix = className == null ? null : pipelines.get(className);
-        if (channelPrefix == null && pipelinePrefix == null) {
+        String prefix = className == null ? null : targets.get(className);
+        if (prefix == null) {
             return null;
         }
         try {
@@ -128,18 +158,35 @@ final class Instrument implements ClassFileTransformer {
             if (!seesConnwatch(loader)) {
                 return null;
             }
-            return channelPrefix != null ? weaveConstructors(bytes, channelPrefix)
-                    : weaveFireChannelRead(bytes, className, pipelinePrefix);
+            byte[] wovenBytes = weave(bytes, className, prefix);
+            woven.computeIfAbsent(loader, l -> Collections.synchronizedSet(new HashSet<>())).add(className);
+            return wovenBytes;
         } catch (Throwable e) { // a transformer's exception would be dropped silently by the JVM: say it once
-            failedOnce(className.replace('/', '.'), loader, e);
+            failedOnce(className.replace('/', '.'), prefix, loader, e);
             return null;
+        }
+    }
+
+    /** The class woven, for one of the three classes {@link #targets} names. */
+    static byte[] weave(byte[] bytes, String className, String prefix) {
+        String suffix = className.substring(prefix.length());
+        switch (suffix) {
+            case ABSTRACT_CHANNEL:
+                return weaveConstructors(bytes, prefix);
+            case PIPELINE:
+                return weaveFireChannelRead(bytes, className, prefix);
+            case HEAD:
+                return weaveHeadWrite(bytes, className, prefix);
+            default:
+                throw new IllegalArgumentException("not a class to weave: " + className);
         }
     }
 
     /** {@code ChannelHooks.created(this, parent)} before every return of {@code AbstractChannel(Channel, ...)}. */
     static byte[] weaveConstructors(byte[] bytes, String prefix) {
         String parentFirst = "(L" + prefix + "channel/Channel;";
-        return weave(bytes, (access, name, descriptor, mv) -> !name.equals("<init>")
+        String wanted = "constructor AbstractChannel(Channel, ...)";
+        return weave(bytes, 0, wanted, (access, name, descriptor, mv) -> !name.equals("<init>")
                 || !descriptor.startsWith(parentFirst) ? mv : new MethodVisitor(Opcodes.ASM9, mv) {
                     @Override
                     public void visitInsn(int opcode) {
@@ -154,20 +201,83 @@ final class Instrument implements ClassFileTransformer {
                 });
     }
 
-    /** {@code ChannelHooks.speaking(this.channel)} first in {@code DefaultChannelPipeline.fireChannelRead}. */
+    /**
+     * In {@code DefaultChannelPipeline.fireChannelRead(Object msg)}: {@code ChannelHooks.reading(this.channel, msg)}
+     * first, then the method's own code in a try whose finally calls {@code ChannelHooks.readDone(this.channel)}.
+     * The finally is a handler for any throwable at the end of the method, listed after the method's own handlers so
+     * they keep precedence; its frame holds only {@code this} and {@code msg}, which every copy of the method keeps.
+     */
     static byte[] weaveFireChannelRead(byte[] bytes, String className, String prefix) {
         String returns = "(Ljava/lang/Object;)L" + prefix + "channel/ChannelPipeline;";
-        return weave(bytes, (access, name, descriptor, mv) -> !name.equals("fireChannelRead")
-                || !descriptor.equals(returns) || (access & Opcodes.ACC_BRIDGE) != 0 ? mv
+        String channel = "L" + prefix + "channel/Channel;";
+        return weave(bytes, ClassReader.EXPAND_FRAMES, "fireChannelRead(Object)", (access, name, descriptor, mv) ->
+                !name.equals("fireChannelRead") || !descriptor.equals(returns)
+                || (access & (Opcodes.ACC_BRIDGE | Opcodes.ACC_STATIC)) != 0 ? mv
+                : new MethodVisitor(Opcodes.ASM9, mv) {
+                    private final Label start = new Label();
+                    private final Label end = new Label();
+                    private final Label fin = new Label();
+
+                    private void channel() {
+                        super.visitVarInsn(Opcodes.ALOAD, 0);
+                        super.visitFieldInsn(Opcodes.GETFIELD, className, "channel", channel);
+                    }
+
+                    private void readDone() {
+                        channel();
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "readDone", "(Ljava/lang/Object;)V",
+                                false);
+                    }
+
+                    @Override
+                    public void visitCode() {
+                        super.visitCode();
+                        channel();
+                        super.visitVarInsn(Opcodes.ALOAD, 1);
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "reading",
+                                "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
+                        super.visitLabel(start);
+                    }
+
+                    @Override
+                    public void visitInsn(int opcode) {
+                        if (opcode == Opcodes.ARETURN) {
+                            readDone();
+                        }
+                        super.visitInsn(opcode);
+                    }
+
+                    @Override
+                    public void visitMaxs(int maxStack, int maxLocals) {
+                        super.visitLabel(end);
+                        super.visitTryCatchBlock(start, end, fin, null);
+                        super.visitLabel(fin);
+                        super.visitFrame(Opcodes.F_NEW, 2, new Object[] {className, "java/lang/Object"}, 1,
+                                new Object[] {"java/lang/Throwable"});
+                        readDone();
+                        super.visitInsn(Opcodes.ATHROW);
+                        super.visitMaxs(maxStack, maxLocals);
+                    }
+                });
+    }
+
+    /** {@code ChannelHooks.writing(this.channel(), msg)} first in {@code HeadContext.write(ctx, msg, promise)}. */
+    static byte[] weaveHeadWrite(byte[] bytes, String className, String prefix) {
+        String write = "(L" + prefix + "channel/ChannelHandlerContext;Ljava/lang/Object;L" + prefix
+                + "channel/ChannelPromise;)V";
+        String wanted = "write(ChannelHandlerContext, Object, ChannelPromise)";
+        return weave(bytes, 0, wanted, (access, name, descriptor, mv) -> !name.equals("write")
+                || !descriptor.equals(write) || (access & Opcodes.ACC_BRIDGE) != 0 ? mv
                 : new MethodVisitor(Opcodes.ASM9, mv) {
                     @Override
                     public void visitCode() {
                         super.visitCode();
                         super.visitVarInsn(Opcodes.ALOAD, 0);
-                        super.visitFieldInsn(Opcodes.GETFIELD, className, "channel",
-                                "L" + prefix + "channel/Channel;");
-                        super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "speaking", "(Ljava/lang/Object;)V",
-                                false);
+                        super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, className, "channel",
+                                "()L" + prefix + "channel/Channel;", false);
+                        super.visitVarInsn(Opcodes.ALOAD, 2);
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "writing",
+                                "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
                     }
                 });
     }
@@ -177,18 +287,30 @@ final class Instrument implements ClassFileTransformer {
         MethodVisitor wrap(int access, String name, String descriptor, MethodVisitor method);
     }
 
-    private static byte[] weave(byte[] bytes, MethodWeaver weaver) {
+    /**
+     * Frames are copied, not computed (computing them would load classes from inside a transformer): the woven code
+     * adds instructions with the stack empty around them, and a frame of its own where it adds a handler. With
+     * {@link ClassReader#EXPAND_FRAMES} the method's frames come uncompressed, as that added frame is.
+     */
+    private static byte[] weave(byte[] bytes, int readerFlags, String wanted, MethodWeaver weaver) {
         ClassReader reader = new ClassReader(bytes);
-        // Only instructions are added, with the stack empty around them: the frames stay valid, the stack grows.
         ClassWriter writer = new ClassWriter(reader, ClassWriter.COMPUTE_MAXS);
+        int[] found = {0};
         reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
                                              String[] exceptions) {
-                return weaver.wrap(access, name, descriptor,
-                        super.visitMethod(access, name, descriptor, signature, exceptions));
+                MethodVisitor method = super.visitMethod(access, name, descriptor, signature, exceptions);
+                MethodVisitor wrapped = weaver.wrap(access, name, descriptor, method);
+                if (wrapped != method) {
+                    found[0]++;
+                }
+                return wrapped;
             }
-        }, 0);
+        }, readerFlags);
+        if (found[0] == 0) { // another version of Netty: woven partly, its channels would be counted wrong
+            throw new IllegalStateException(reader.getClassName() + " has no " + wanted);
+        }
         return writer.toByteArray();
     }
 
@@ -211,10 +333,11 @@ final class Instrument implements ClassFileTransformer {
         return false;
     }
 
-    private void failedOnce(String typeName, ClassLoader loader, Throwable e) {
-        if (logged.add(typeName + "@" + System.identityHashCode(loader))) {
-            LOG.warn("[{}] cannot instrument {} in {}: {}; its channels go untracked", monitorName, typeName, loader,
-                    e.toString());
+    // Once per copy of Netty: its three classes failing alike (a forced failure, an unknown version) is one finding.
+    private void failedOnce(String typeName, String prefix, ClassLoader loader, Throwable e) {
+        if (logged.add(prefix + "@" + System.identityHashCode(loader))) {
+            LOG.warn("[{}] cannot instrument {} in {}: {}; the channels of Netty {}* there go untracked", monitorName,
+                    typeName, loader, e.toString(), prefix.replace('/', '.'));
         }
     }
 }

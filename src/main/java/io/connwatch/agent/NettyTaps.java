@@ -10,6 +10,7 @@ import java.lang.invoke.MethodType;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.commons.ClassRemapper;
@@ -35,63 +36,95 @@ final class NettyTaps implements Function<Class<?>, ChannelTap> {
     private static final String GLUE_PACKAGE = ChannelTap.class.getPackageName().replace('.', '/') + "/";
     /** The classes defined next to each copy of Netty, superclasses first. Checked by a test to be complete. */
     static final List<String> GLUE = List.of("CloseReasons", "NettyEndpoint", "TrackingHandler",
-            "TrackingHandler$CloseHint", "ConnectionPools", "AgentIncomingHandler", "AgentBackendHandler",
-            "AgentUpstreamHandler", "AgentChannelTap");
+            "TrackingHandler$CloseHint", "ConnectionPools", "AgentHandler", "AgentIncomingHandler",
+            "AgentBackendHandler", "AgentUpstreamHandler", "AgentChannelTap");
     private static final String TAP = "AgentChannelTap";
 
     private final String monitorName;
     private final ConnectionTracker incoming;
     private final ConnectionTracker upstream;
     private final List<String> prefixes;
+    private final boolean adopt;
+    private final Predicate<Class<?>> wovenWhole;
     private final boolean failForTest;
-    private final ClassValue<ChannelTap> byAbstractChannel = new ClassValue<>() {
+    private final ClassValue<Copy> byAbstractChannel = new ClassValue<>() {
         @Override
-        protected ChannelTap computeValue(Class<?> abstractChannel) {
-            return tapFor(abstractChannel);
+        protected Copy computeValue(Class<?> abstractChannel) {
+            return copyOf(abstractChannel);
         }
     };
 
     /**
      * @param prefixes the dotted package prefixes of the copies of Netty to tap ({@code io.netty.} and each of
      *     {@code nettyPackages}, each ending with a dot)
+     * @param adopt whether the JVM ran before the agent: then a socket channel made before it is tracked from the
+     *     moment it reads
+     * @param wovenWhole whether the copy of this {@code AbstractChannel} is woven whole; one that is not goes
+     *     untracked (the weaving said why)
      */
     NettyTaps(String monitorName, ConnectionTracker incoming, ConnectionTracker upstream, List<String> prefixes,
-              boolean failForTest) {
+              boolean adopt, Predicate<Class<?>> wovenWhole, boolean failForTest) {
         this.monitorName = monitorName;
         this.incoming = incoming;
         this.upstream = upstream;
         this.prefixes = List.copyOf(prefixes);
+        this.adopt = adopt;
+        this.wovenWhole = wovenWhole;
         this.failForTest = failForTest;
     }
 
-    /** The tap for channels of this class: its copy of Netty's, or {@link ChannelTap#NONE}. */
+    /**
+     * The tap for channels of this class: its copy of Netty's for a socket channel, else {@link ChannelTap#NONE}.
+     * Asked once per class, so the woven code's calls for other channels (an HTTP/2 stream's, a local one's) end
+     * there, before any test on the channel.
+     */
     @Override
     public ChannelTap apply(Class<?> channelClass) {
         for (Class<?> c = channelClass; c != null; c = c.getSuperclass()) {
             for (String prefix : prefixes) {
                 if (c.getName().equals(prefix + "channel.AbstractChannel")) {
-                    return byAbstractChannel.get(c);
+                    Copy copy = byAbstractChannel.get(c);
+                    return copy.socketChannel != null && copy.socketChannel.isAssignableFrom(channelClass)
+                            ? copy.tap : ChannelTap.NONE;
                 }
             }
         }
         return ChannelTap.NONE;
     }
 
+    /** A copy of Netty: its tap, and its {@code SocketChannel} (null when it could not be tapped). */
+    private static final class Copy {
+        static final Copy UNTAPPED = new Copy(ChannelTap.NONE, null);
+
+        final ChannelTap tap;
+        final Class<?> socketChannel;
+
+        Copy(ChannelTap tap, Class<?> socketChannel) {
+            this.tap = tap;
+            this.socketChannel = socketChannel;
+        }
+    }
+
     // One copy at a time: two event loops meeting their first channel at once must not define the classes twice.
-    private synchronized ChannelTap tapFor(Class<?> abstractChannel) {
+    private synchronized Copy copyOf(Class<?> abstractChannel) {
+        if (!wovenWhole.test(abstractChannel)) {
+            return Copy.UNTAPPED;
+        }
         String prefix = nettyPrefix(abstractChannel.getName(), "channel.AbstractChannel");
         try {
             if (failForTest) {
                 throw new IllegalStateException("failure forced by the system property " + Instrument.TEST_FAILURE);
             }
+            Class<?> socketChannel = Class.forName(prefix + "channel.socket.SocketChannel", false,
+                    abstractChannel.getClassLoader());
             ChannelTap tap = define(abstractChannel, prefix.replace('.', '/'));
             LOG.info("[{}] tracking the socket channels of Netty {} in {}", monitorName, prefix + "*",
                     abstractChannel.getClassLoader());
-            return tap;
+            return new Copy(tap, socketChannel);
         } catch (Throwable e) { // LinkageError, IllegalAccessException: this copy goes untracked, the others do not
             LOG.warn("[{}] cannot track the channels of Netty {} in {}: {}; they go untracked", monitorName,
                     prefix + "*", abstractChannel.getClassLoader(), e.toString());
-            return ChannelTap.NONE;
+            return Copy.UNTAPPED;
         }
     }
 
@@ -99,8 +132,8 @@ final class NettyTaps implements Function<Class<?>, ChannelTap> {
         MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(abstractChannel, MethodHandles.lookup());
         Class<?> tap = defineGlue(lookup, target);
         return (ChannelTap) lookup.findConstructor(tap,
-                MethodType.methodType(void.class, ConnectionTracker.class, ConnectionTracker.class))
-                .invoke(incoming, upstream);
+                MethodType.methodType(void.class, ConnectionTracker.class, ConnectionTracker.class, boolean.class))
+                .invoke(incoming, upstream, adopt);
     }
 
     private static Class<?> defineGlue(MethodHandles.Lookup lookup, String target) throws IllegalAccessException {

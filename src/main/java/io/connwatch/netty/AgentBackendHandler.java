@@ -4,7 +4,6 @@ import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;
 import io.connwatch.tracking.TrackedConnection;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -16,7 +15,7 @@ import java.net.SocketAddress;
  * attaches the channel as its outgoing side when it connects, marks the backend's half-close, and gives the incoming
  * channel the reason when the backend fails or closes first.
  */
-final class AgentBackendHandler extends ChannelDuplexHandler {
+final class AgentBackendHandler extends AgentHandler {
     private final TrackedConnection owner;
     private final Channel ownerChannel;
     private ChannelPromise connecting;

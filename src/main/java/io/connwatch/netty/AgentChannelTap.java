@@ -4,14 +4,14 @@ import io.connwatch.tracking.ConnectionTracker;
 import io.connwatch.tracking.TerminationReason;
 import io.connwatch.tracking.TrackedConnection;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.util.AttributeKey;
 import java.util.Objects;
 
 /**
- * The agent's tap on one copy of Netty: puts a tracking handler first in the pipeline of every new socket channel.
+ * The agent's tap on one copy of Netty: puts a tracking handler first in the pipeline of every new socket channel,
+ * and tells it of each message the channel reads or writes.
  *
  * <ul>
  *   <li>A channel accepted by a server channel is an incoming connection ({@link AgentIncomingHandler}), whichever
@@ -28,16 +28,26 @@ import java.util.Objects;
 public final class AgentChannelTap implements ChannelTap {
     /** The tracking handler's name in the pipeline. */
     static final String HANDLER_NAME = "connwatch.agent";
-    /** Set on every channel the tap has seen, so that one speaking after an attach is adopted once. */
-    private static final AttributeKey<Boolean> SEEN = AttributeKey.valueOf("connwatch.agent.seen");
+    /**
+     * The handler of every socket channel the tap has seen: how a message finds it without a walk of the pipeline,
+     * and how a channel speaking after an attach is adopted once.
+     */
+    private static final AttributeKey<AgentHandler> HANDLER = AttributeKey.valueOf("connwatch.agent.handler");
 
     private final ConnectionTracker incoming;
     private final ConnectionTracker upstream;
+    private final boolean adopt;
 
-    /** A tap feeding the application's incoming connections to one tracker and its pooled ones to another. */
-    public AgentChannelTap(ConnectionTracker incoming, ConnectionTracker upstream) {
+    /**
+     * A tap feeding the application's incoming connections to one tracker and its pooled ones to another.
+     *
+     * @param adopt whether a socket channel the tap was not told of when it was made (it was made before an attach)
+     *     is tracked from its next read
+     */
+    public AgentChannelTap(ConnectionTracker incoming, ConnectionTracker upstream, boolean adopt) {
         this.incoming = Objects.requireNonNull(incoming, "incoming");
         this.upstream = Objects.requireNonNull(upstream, "upstream");
+        this.adopt = adopt;
     }
 
     @Override
@@ -46,10 +56,9 @@ public final class AgentChannelTap implements ChannelTap {
             return;
         }
         Channel ch = (Channel) channel;
-        ch.attr(SEEN).set(Boolean.TRUE);
-        ChannelHandler handler;
+        AgentHandler handler;
         if (parent instanceof ServerChannel) {
-            handler = new AgentIncomingHandler(incoming);
+            handler = new AgentIncomingHandler(incoming, ch);
         } else {
             AgentIncomingHandler current = AgentIncomingHandler.current();
             TrackedConnection owner = current == null ? null : current.connection();
@@ -57,24 +66,56 @@ public final class AgentChannelTap implements ChannelTap {
                     ? new AgentBackendHandler(owner, current.channel())
                     : new AgentUpstreamHandler(upstream);
         }
+        ch.attr(HANDLER).set(handler);
         ch.pipeline().addFirst(HANDLER_NAME, handler);
+    }
+
+    /**
+     * Counted on the channel's event loop only. A read fired into the pipeline from another thread is handed to the
+     * loop: Netty 4.2 hands it to {@code fireChannelRead} again, which would count it twice; Netty 4.1 hands it past
+     * it, so such a read (no socket's own, and rare) goes uncounted there.
+     */
+    @Override
+    public void reading(Object channel, Object msg) {
+        AgentHandler h = handlerOf(channel);
+        if (h != null && ((Channel) channel).eventLoop().inEventLoop()) {
+            h.reading(msg);
+        }
+    }
+
+    @Override
+    public void readDone(Object channel) {
+        AgentIncomingHandler.readDone(channel);
+    }
+
+    @Override
+    public void writing(Object channel, Object msg) {
+        AgentHandler h = handlerOf(channel);
+        if (h != null) {
+            h.writing(msg);
+        }
+    }
+
+    // Called for every message. attr() finds the attribute without allocating; only a socket channel the tap never
+    // saw made (one from before an attach) gets an empty one added, once.
+    private AgentHandler handlerOf(Object channel) {
+        Channel ch = (Channel) channel;
+        AgentHandler h = ch.attr(HANDLER).get();
+        return h != null || !adopt || !(channel instanceof SocketChannel) ? h : adopted(ch);
     }
 
     /**
      * A channel made before the attach, seen as it speaks: tracked from now on, on its own. Its pairing with a backend
      * happened before the agent, so an incoming one is judged alone and a client one as a connection of its own.
      */
-    @Override
-    public void speaking(Object channel) {
-        if (!(channel instanceof SocketChannel)) {
-            return;
+    private AgentHandler adopted(Channel ch) {
+        AgentHandler handler = ch.parent() instanceof ServerChannel
+                ? new AgentIncomingHandler(incoming, ch) : new AgentUpstreamHandler(upstream);
+        if (!ch.attr(HANDLER).compareAndSet(null, handler)) {
+            return ch.attr(HANDLER).get();
         }
-        Channel ch = (Channel) channel;
-        if (ch.hasAttr(SEEN) || !ch.attr(SEEN).compareAndSet(null, Boolean.TRUE)) {
-            return;
-        }
-        ch.pipeline().addFirst(HANDLER_NAME, ch.parent() instanceof ServerChannel
-                ? new AgentIncomingHandler(incoming) : new AgentUpstreamHandler(upstream));
+        ch.pipeline().addFirst(HANDLER_NAME, handler);
+        return handler;
     }
 
     /** The close reason a failure gives, or ERROR when this copy of Netty lacks a class the lookup names. */

@@ -7,7 +7,6 @@ import io.connwatch.tracking.TerminationReason;
 import io.connwatch.tracking.TrackedConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -18,18 +17,22 @@ import io.netty.util.concurrent.FastThreadLocal;
  * ({@link ConnectionRole#SERVED}) until a backend channel pairs with it, and, while the application handles one of
  * its events, makes it the thread's current incoming connection so that a channel opened meanwhile pairs with it.
  */
-final class AgentIncomingHandler extends ChannelDuplexHandler {
+final class AgentIncomingHandler extends AgentHandler {
     // The incoming connection whose event this thread is handling; null between events. Set and reset on every
     // event without allocating: a FastThreadLocal on Netty's event loop threads is an array slot.
     private static final FastThreadLocal<AgentIncomingHandler> CURRENT = new FastThreadLocal<>();
 
     private final ConnectionTracker tracker;
+    private final Channel channel;
     private TrackedConnection connection;
-    private Channel channel;
     private boolean closedHere;
+    // What CURRENT held when this channel's read began, put back when it is done: the woven read has no local of
+    // its own to keep it in. A read nested in another channel's (rare) restores that one's.
+    private AgentIncomingHandler beforeRead;
 
-    AgentIncomingHandler(ConnectionTracker tracker) {
+    AgentIncomingHandler(ConnectionTracker tracker, Channel channel) {
         this.tracker = tracker;
+        this.channel = channel;
     }
 
     /** The incoming connection whose event this thread is handling, or null. */
@@ -45,8 +48,9 @@ final class AgentIncomingHandler extends ChannelDuplexHandler {
         return channel;
     }
 
-    // Only the events where proxies open their backend (active, read, user events): each override is one more hop on
-    // the per-message path, which is where the agent's cost is.
+    // Only the events where proxies open their backend (active, read, user events). The read is told by the tap, not
+    // overridden here: an override would be one more hop on the per-message path, which is where the agent's cost
+    // was.
     private AgentIncomingHandler enter() {
         AgentIncomingHandler previous = CURRENT.getIfExists();
         CURRENT.set(this);
@@ -62,7 +66,6 @@ final class AgentIncomingHandler extends ChannelDuplexHandler {
 
     private void open(Channel ch) {
         if (connection == null) {
-            channel = ch;
             connection = TrackingHandler.open(tracker, ch, ConnectionRole.SERVED);
         }
     }
@@ -79,16 +82,20 @@ final class AgentIncomingHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    void reading(Object msg) {
         TrackedConnection c = connection;
         if (c != null && msg instanceof ByteBuf) {
             TrackingHandler.received(c, (ByteBuf) msg);
         }
-        AgentIncomingHandler previous = enter();
-        try {
-            ctx.fireChannelRead(msg);
-        } finally {
-            CURRENT.set(previous);
+        beforeRead = enter();
+    }
+
+    /** A channel's read is done: if it was this handler's, the thread's current connection goes back. */
+    static void readDone(Object channel) {
+        AgentIncomingHandler h = CURRENT.getIfExists();
+        if (h != null && h.channel == channel) {
+            CURRENT.set(h.beforeRead);
+            h.beforeRead = null;
         }
     }
 
@@ -106,12 +113,11 @@ final class AgentIncomingHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+    void writing(Object msg) {
         TrackedConnection c = connection;
         if (c != null && msg instanceof ByteBuf) {
             c.addBytesSent(((ByteBuf) msg).readableBytes());
         }
-        ctx.write(msg, promise);
     }
 
     @Override

@@ -7,7 +7,6 @@ import io.connwatch.tracking.TerminationReason;
 import io.connwatch.tracking.TrackedConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
@@ -20,7 +19,7 @@ import java.net.SocketAddress;
  * a connect that hangs shows too. Bytes written are requests, bytes read responses. Its sides: {@code INCOMING} is the
  * application's, {@code OUTGOING} the backend's; a close by the application (a pool evicting it) is {@code NORMAL}.
  */
-final class AgentUpstreamHandler extends ChannelDuplexHandler {
+final class AgentUpstreamHandler extends AgentHandler {
     private final ConnectionTracker tracker;
     private TrackedConnection connection;
     private boolean closedHere;
@@ -65,21 +64,19 @@ final class AgentUpstreamHandler extends ChannelDuplexHandler {
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    void reading(Object msg) {
         TrackedConnection c = connection;
         if (c != null && msg instanceof ByteBuf) {
             c.addBytesReceived(((ByteBuf) msg).readableBytes());
         }
-        ctx.fireChannelRead(msg);
     }
 
     @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+    void writing(Object msg) {
         TrackedConnection c = connection;
         if (c != null && msg instanceof ByteBuf) {
             c.addBytesSent(((ByteBuf) msg).readableBytes());
         }
-        ctx.write(msg, promise);
     }
 
     @Override

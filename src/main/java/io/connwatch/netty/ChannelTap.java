@@ -1,8 +1,10 @@
 package io.connwatch.netty;
 
 /**
- * Told of every Netty channel as it is constructed: the agent's instrumentation of {@code AbstractChannel} calls it,
- * through one tap per copy of Netty in the application. Implementations never throw.
+ * Told of every Netty socket channel as it is constructed, and of every message it reads or writes: the agent's
+ * instrumentation of {@code AbstractChannel}, of the pipeline's {@code fireChannelRead} and of its head's
+ * {@code write} calls it, through one tap per copy of Netty in the application. Counting there, at the two ends of
+ * the pipeline, keeps the agent's handler off the per-message path. Implementations never throw.
  */
 public interface ChannelTap {
     /** A tap that does nothing: the agent is off, or this copy of Netty could not be tapped. */
@@ -17,11 +19,25 @@ public interface ChannelTap {
     void created(Object channel, Object parent);
 
     /**
-     * A channel read something. Told only when the agent was attached to a running JVM, so that channels made
-     * before the attach are tracked from the moment they speak; a channel tracked already is left as it is.
+     * A message read from the channel enters its pipeline. {@link #readDone} follows once the pipeline has handled
+     * it, however that ended.
      *
      * @param channel the channel (a {@code Channel} of this tap's copy of Netty)
+     * @param msg the message, a {@code ByteBuf} for a socket channel
      */
-    default void speaking(Object channel) {
+    default void reading(Object channel, Object msg) {
+    }
+
+    /** The pipeline has handled the message {@link #reading} announced. */
+    default void readDone(Object channel) {
+    }
+
+    /**
+     * A message leaves the channel's pipeline to be written to the socket.
+     *
+     * @param channel the channel (a {@code Channel} of this tap's copy of Netty)
+     * @param msg the message, usually a {@code ByteBuf}
+     */
+    default void writing(Object channel, Object msg) {
     }
 }

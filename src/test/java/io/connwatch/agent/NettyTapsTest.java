@@ -175,7 +175,7 @@ class NettyTapsTest {
         ConnectionTracker otherUpstream = new ConnectionTracker("second-upstream");
         // An agent started again in the same JVM (a new name, or the same one after a stop) meets its glue there.
         ChannelTap second = new NettyTaps("second", new ConnectionTracker("second"), otherUpstream,
-                List.of("io.netty."), false).apply(theirChannel);
+                List.of("io.netty."), false, c -> true, false).apply(theirChannel);
 
         assertNotSame(ChannelTap.NONE, second);
         assertNotSame(first, second);
@@ -217,7 +217,7 @@ class NettyTapsTest {
     void classesOfNoCopyItWasToldOfAreLeftAlone() throws Exception {
         Class<?> theirChannel = copy.load("io.netty.channel.socket.nio.NioSocketChannel");
         assertSame(ChannelTap.NONE, new NettyTaps("t", incoming, upstream, List.of("com.example.shaded.netty."),
-                false).apply(theirChannel));
+                false, c -> true, false).apply(theirChannel));
         assertSame(ChannelTap.NONE, taps(false).apply(String.class));
         assertThrows(ClassNotFoundException.class,
                 () -> Class.forName("io.netty.channel.ConnwatchAgentChannelTap", false, copy.loader));
@@ -226,7 +226,7 @@ class NettyTapsTest {
     // ---- plumbing ----
 
     private NettyTaps taps(boolean failForTest) {
-        return new NettyTaps("taps", incoming, upstream, List.of("io.netty."), failForTest);
+        return new NettyTaps("taps", incoming, upstream, List.of("io.netty."), false, c -> true, failForTest);
     }
 
     private static byte[] classBytes(String glueName) throws IOException {

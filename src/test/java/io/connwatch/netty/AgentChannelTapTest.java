@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connwatch.analysis.ConnectionCheck;
 import io.connwatch.analysis.Pattern;
+import io.connwatch.agent.WovenNetty;
 import io.connwatch.analysis.PatternRules;
 import io.connwatch.demo.TestBackend;
 import io.connwatch.testing.Sockets;
@@ -69,10 +70,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The agent's tap on real Netty channels over loopback, called as the woven constructor calls it: for every accepted
- * channel with its server channel as parent, for every channel the application opens with none (here through the
- * bootstraps' channel factories, on the thread that opens it). Decides served, paired backend or pooled upstream, and
- * the records it feeds are judged by a real check with short thresholds.
+ * The agent's tap on real Netty channels over loopback. Told of each new channel as the woven constructor tells it:
+ * for every accepted channel with its server channel as parent, for every channel the application opens with none
+ * (here through the bootstraps' channel factories, on the thread that opens it). Told of every read and write by
+ * this JVM's Netty, woven as the agent weaves it. Decides served, paired backend or pooled upstream, and the records
+ * it feeds are judged by a real check with short thresholds.
  */
 class AgentChannelTapTest {
     private static final byte[] RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(US_ASCII);
@@ -84,18 +86,20 @@ class AgentChannelTapTest {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     private final ConnectionTracker incoming = new ConnectionTracker("tap");
     private final ConnectionTracker upstream = new ConnectionTracker("tap-upstream");
-    private final AgentChannelTap tap = new AgentChannelTap(incoming, upstream);
+    private final AgentChannelTap tap = new AgentChannelTap(incoming, upstream, false);
     private final BlockingQueue<TrackedConnection> incomingOpened = new LinkedBlockingQueue<>();
     private final BlockingQueue<TrackedConnection> upstreamOpened = new LinkedBlockingQueue<>();
     private final BlockingQueue<Channel> backendAccepted = new LinkedBlockingQueue<>();
     // For each channel the application opened: whether an incoming connection's event was being handled then.
     private final Map<Channel, Boolean> openedDuringAnEvent = new ConcurrentHashMap<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
+    private WovenNetty woven;
 
     @BeforeEach
-    void listen() {
+    void listen() throws Exception {
         incoming.addListener(opened(incomingOpened));
         upstream.addListener(opened(upstreamOpened));
+        woven = WovenNetty.install(readsAndWritesTo(tap));
     }
 
     @AfterEach
@@ -105,6 +109,31 @@ class AgentChannelTapTest {
             r.close();
         }
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        woven.close();
+    }
+
+    /** The woven reads and writes go to the tap; new channels are told to it by the test, which picks their parent. */
+    private static ChannelTap readsAndWritesTo(ChannelTap tap) {
+        return new ChannelTap() {
+            @Override
+            public void created(Object channel, Object parent) {
+            }
+
+            @Override
+            public void reading(Object channel, Object msg) {
+                tap.reading(channel, msg);
+            }
+
+            @Override
+            public void readDone(Object channel) {
+                tap.readDone(channel);
+            }
+
+            @Override
+            public void writing(Object channel, Object msg) {
+                tap.writing(channel, msg);
+            }
+        };
     }
 
     private static TrackerListener opened(BlockingQueue<TrackedConnection> into) {
