@@ -1,6 +1,7 @@
 package io.connwatch.agent;
 
 import io.connwatch.netty.ChannelTap;
+import io.connwatch.netty.MessageTap;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,40 +38,55 @@ public final class ChannelHooks {
     /**
      * Called first in every {@code DefaultChannelPipeline.fireChannelRead} of an instrumented copy of Netty: a message
      * read from the socket enters the pipeline. {@link #readDone} follows on every way out.
+     *
+     * @param first the pipeline's first handler: the agent's, told directly, on a channel where nothing was put before
+     *     it; else the channel's tap finds it
      */
-    public static void reading(Object channel, Object msg) {
+    public static void reading(Object channel, Object first, Object msg) {
         Taps t = taps;
         if (t == Taps.OFF) {
             return;
         }
         try {
-            t.tapOf(channel.getClass()).reading(channel, msg);
+            if (first instanceof MessageTap) {
+                ((MessageTap) first).reading(msg);
+            } else {
+                t.tapOf(channel.getClass()).reading(channel, msg);
+            }
         } catch (Throwable e) { // the application's read must go on whatever happens here
             t.failedOnce(e);
         }
     }
 
     /** Called as every {@code DefaultChannelPipeline.fireChannelRead} returns or throws. */
-    public static void readDone(Object channel) {
+    public static void readDone(Object channel, Object first) {
         Taps t = taps;
         if (t == Taps.OFF) {
             return;
         }
         try {
-            t.tapOf(channel.getClass()).readDone(channel);
+            if (first instanceof MessageTap) {
+                ((MessageTap) first).readDone();
+            } else {
+                t.tapOf(channel.getClass()).readDone(channel);
+            }
         } catch (Throwable e) {
             t.failedOnce(e);
         }
     }
 
     /** Called first in the pipeline head's {@code write}: a message leaves the pipeline for the socket. */
-    public static void writing(Object channel, Object msg) {
+    public static void writing(Object channel, Object first, Object msg) {
         Taps t = taps;
         if (t == Taps.OFF) {
             return;
         }
         try {
-            t.tapOf(channel.getClass()).writing(channel, msg);
+            if (first instanceof MessageTap) {
+                ((MessageTap) first).writing(msg);
+            } else {
+                t.tapOf(channel.getClass()).writing(channel, msg);
+            }
         } catch (Throwable e) { // the application's write must go on whatever happens here
             t.failedOnce(e);
         }

@@ -27,14 +27,16 @@ import org.slf4j.LoggerFactory;
  *       constructors. Every channel runs one of them, whichever bootstrap, acceptor or connector makes it (Reactor
  *       Netty has its own acceptor and connector, so hooking {@code ServerBootstrap} or {@code Bootstrap} would miss
  *       Spring Cloud Gateway), with its pipeline built and its parent set.</li>
- *   <li>{@code reading(channel, msg)} first in {@code DefaultChannelPipeline.fireChannelRead}, and {@code
- *       readDone(channel)} on every way out of it (a finally): where each message read from a socket enters the
- *       pipeline.</li>
- *   <li>{@code writing(channel, msg)} first in the pipeline head's {@code write}: where each message leaves it.</li>
+ *   <li>{@code reading(channel, first, msg)} first in {@code DefaultChannelPipeline.fireChannelRead}, and {@code
+ *       readDone(channel, first)} on every way out of it (a finally): where each message read from a socket enters
+ *       the pipeline.</li>
+ *   <li>{@code writing(channel, first, msg)} first in the pipeline head's {@code write}: where each message leaves
+ *       it.</li>
  * </ul>
  * The agent counts bytes at those two ends rather than in a handler of its own on the per-message path: a handler
  * there is one more hop for every read and every write, and that hop cost a gateway more CPU than everything else
- * the agent does (BENCHMARKS.md, "side by side").
+ * the agent does (BENCHMARKS.md, "side by side"). {@code first} is the pipeline's first handler ({@code
+ * ChannelPipeline.first()}), where the agent puts its own: the hooks tell it directly, with no lookup per message.
  *
  * <p>A plain transformer on Byte Buddy's copy of ASM, not Byte Buddy's {@code AgentBuilder}: three methods of three
  * classes, matched by name, need no more, and the builder cost more than half a second of the application's start.
@@ -202,14 +204,16 @@ final class Instrument implements ClassFileTransformer {
     }
 
     /**
-     * In {@code DefaultChannelPipeline.fireChannelRead(Object msg)}: {@code ChannelHooks.reading(this.channel, msg)}
-     * first, then the method's own code in a try whose finally calls {@code ChannelHooks.readDone(this.channel)}.
+     * In {@code DefaultChannelPipeline.fireChannelRead(Object msg)}: {@code ChannelHooks.reading(this.channel,
+     * this.first(), msg)} first, then the method's own code in a try whose finally calls {@code
+     * ChannelHooks.readDone(this.channel, this.first())}.
      * The finally is a handler for any throwable at the end of the method, listed after the method's own handlers so
      * they keep precedence; its frame holds only {@code this} and {@code msg}, which every copy of the method keeps.
      */
     static byte[] weaveFireChannelRead(byte[] bytes, String className, String prefix) {
         String returns = "(Ljava/lang/Object;)L" + prefix + "channel/ChannelPipeline;";
         String channel = "L" + prefix + "channel/Channel;";
+        String first = "()L" + prefix + "channel/ChannelHandler;";
         return weave(bytes, ClassReader.EXPAND_FRAMES, "fireChannelRead(Object)", (access, name, descriptor, mv) ->
                 !name.equals("fireChannelRead") || !descriptor.equals(returns)
                 || (access & (Opcodes.ACC_BRIDGE | Opcodes.ACC_STATIC)) != 0 ? mv
@@ -218,24 +222,26 @@ final class Instrument implements ClassFileTransformer {
                     private final Label end = new Label();
                     private final Label fin = new Label();
 
-                    private void channel() {
+                    private void channelAndFirst() {
                         super.visitVarInsn(Opcodes.ALOAD, 0);
                         super.visitFieldInsn(Opcodes.GETFIELD, className, "channel", channel);
+                        super.visitVarInsn(Opcodes.ALOAD, 0);
+                        super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, className, "first", first, false);
                     }
 
                     private void readDone() {
-                        channel();
-                        super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "readDone", "(Ljava/lang/Object;)V",
-                                false);
+                        channelAndFirst();
+                        super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "readDone",
+                                "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
                     }
 
                     @Override
                     public void visitCode() {
                         super.visitCode();
-                        channel();
+                        channelAndFirst();
                         super.visitVarInsn(Opcodes.ALOAD, 1);
                         super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "reading",
-                                "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
+                                "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)V", false);
                         super.visitLabel(start);
                     }
 
@@ -261,7 +267,10 @@ final class Instrument implements ClassFileTransformer {
                 });
     }
 
-    /** {@code ChannelHooks.writing(this.channel(), msg)} first in {@code HeadContext.write(ctx, msg, promise)}. */
+    /**
+     * {@code ChannelHooks.writing(this.channel(), this.pipeline().first(), msg)} first in {@code HeadContext.write(ctx,
+     * msg, promise)}.
+     */
     static byte[] weaveHeadWrite(byte[] bytes, String className, String prefix) {
         String write = "(L" + prefix + "channel/ChannelHandlerContext;Ljava/lang/Object;L" + prefix
                 + "channel/ChannelPromise;)V";
@@ -275,9 +284,14 @@ final class Instrument implements ClassFileTransformer {
                         super.visitVarInsn(Opcodes.ALOAD, 0);
                         super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, className, "channel",
                                 "()L" + prefix + "channel/Channel;", false);
+                        super.visitVarInsn(Opcodes.ALOAD, 0);
+                        super.visitMethodInsn(Opcodes.INVOKEVIRTUAL, className, "pipeline",
+                                "()L" + prefix + "channel/ChannelPipeline;", false);
+                        super.visitMethodInsn(Opcodes.INVOKEINTERFACE, prefix + "channel/ChannelPipeline", "first",
+                                "()L" + prefix + "channel/ChannelHandler;", true);
                         super.visitVarInsn(Opcodes.ALOAD, 2);
                         super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "writing",
-                                "(Ljava/lang/Object;Ljava/lang/Object;)V", false);
+                                "(Ljava/lang/Object;Ljava/lang/Object;Ljava/lang/Object;)V", false);
                     }
                 });
     }

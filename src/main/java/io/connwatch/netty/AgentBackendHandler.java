@@ -22,7 +22,8 @@ final class AgentBackendHandler extends AgentHandler {
     // Closed by the application while its connect was pending: the connect fails then, but that is no failure.
     private boolean gaveUp;
 
-    AgentBackendHandler(TrackedConnection owner, Channel ownerChannel) {
+    AgentBackendHandler(Channel channel, TrackedConnection owner, Channel ownerChannel) {
+        super(channel);
         this.owner = owner;
         this.ownerChannel = ownerChannel;
     }

@@ -63,22 +63,19 @@ public final class AgentChannelTap implements ChannelTap {
             AgentIncomingHandler current = AgentIncomingHandler.current();
             TrackedConnection owner = current == null ? null : current.connection();
             handler = owner != null && !ConnectionPools.onStack()
-                    ? new AgentBackendHandler(owner, current.channel())
-                    : new AgentUpstreamHandler(upstream);
+                    ? new AgentBackendHandler(ch, owner, current.channel())
+                    : new AgentUpstreamHandler(upstream, ch);
         }
         ch.attr(HANDLER).set(handler);
         ch.pipeline().addFirst(HANDLER_NAME, handler);
     }
 
-    /**
-     * Counted on the channel's event loop only. A read fired into the pipeline from another thread is handed to the
-     * loop: Netty 4.2 hands it to {@code fireChannelRead} again, which would count it twice; Netty 4.1 hands it past
-     * it, so such a read (no socket's own, and rare) goes uncounted there.
-     */
+    // Told only for a channel whose first handler is not the agent's (the application added one before it, or the
+    // channel is not tracked): the woven code tells the handler itself when it is first.
     @Override
     public void reading(Object channel, Object msg) {
         AgentHandler h = handlerOf(channel);
-        if (h != null && ((Channel) channel).eventLoop().inEventLoop()) {
+        if (h != null) {
             h.reading(msg);
         }
     }
@@ -96,7 +93,7 @@ public final class AgentChannelTap implements ChannelTap {
         }
     }
 
-    // Called for every message. attr() finds the attribute without allocating; only a socket channel the tap never
+    // attr() finds the attribute without allocating; only a socket channel the tap never
     // saw made (one from before an attach) gets an empty one added, once.
     private AgentHandler handlerOf(Object channel) {
         Channel ch = (Channel) channel;
@@ -110,7 +107,7 @@ public final class AgentChannelTap implements ChannelTap {
      */
     private AgentHandler adopted(Channel ch) {
         AgentHandler handler = ch.parent() instanceof ServerChannel
-                ? new AgentIncomingHandler(incoming, ch) : new AgentUpstreamHandler(upstream);
+                ? new AgentIncomingHandler(incoming, ch) : new AgentUpstreamHandler(upstream, ch);
         if (!ch.attr(HANDLER).compareAndSet(null, handler)) {
             return ch.attr(HANDLER).get();
         }

@@ -23,7 +23,6 @@ final class AgentIncomingHandler extends AgentHandler {
     private static final FastThreadLocal<AgentIncomingHandler> CURRENT = new FastThreadLocal<>();
 
     private final ConnectionTracker tracker;
-    private final Channel channel;
     private TrackedConnection connection;
     private boolean closedHere;
     // What CURRENT held when this channel's read began, put back when it is done: the woven read has no local of
@@ -31,8 +30,8 @@ final class AgentIncomingHandler extends AgentHandler {
     private AgentIncomingHandler beforeRead;
 
     AgentIncomingHandler(ConnectionTracker tracker, Channel channel) {
+        super(channel);
         this.tracker = tracker;
-        this.channel = channel;
     }
 
     /** The incoming connection whose event this thread is handling, or null. */
@@ -82,12 +81,20 @@ final class AgentIncomingHandler extends AgentHandler {
     }
 
     @Override
-    void reading(Object msg) {
+    public void reading(Object msg) {
+        if (!onLoop()) {
+            return;
+        }
         TrackedConnection c = connection;
         if (c != null && msg instanceof ByteBuf) {
             TrackingHandler.received(c, (ByteBuf) msg);
         }
         beforeRead = enter();
+    }
+
+    @Override
+    public void readDone() {
+        readDone(channel);
     }
 
     /** A channel's read is done: if it was this handler's, the thread's current connection goes back. */
@@ -113,7 +120,7 @@ final class AgentIncomingHandler extends AgentHandler {
     }
 
     @Override
-    void writing(Object msg) {
+    public void writing(Object msg) {
         TrackedConnection c = connection;
         if (c != null && msg instanceof ByteBuf) {
             c.addBytesSent(((ByteBuf) msg).readableBytes());

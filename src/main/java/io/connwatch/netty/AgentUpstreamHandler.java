@@ -27,7 +27,8 @@ final class AgentUpstreamHandler extends AgentHandler {
     // Closed by the application while its connect was pending: the connect fails then, but that is no failure.
     private boolean gaveUp;
 
-    AgentUpstreamHandler(ConnectionTracker tracker) {
+    AgentUpstreamHandler(ConnectionTracker tracker, Channel channel) {
+        super(channel);
         this.tracker = tracker;
     }
 
@@ -64,15 +65,15 @@ final class AgentUpstreamHandler extends AgentHandler {
     }
 
     @Override
-    void reading(Object msg) {
+    public void reading(Object msg) {
         TrackedConnection c = connection;
-        if (c != null && msg instanceof ByteBuf) {
+        if (c != null && msg instanceof ByteBuf && onLoop()) {
             c.addBytesReceived(((ByteBuf) msg).readableBytes());
         }
     }
 
     @Override
-    void writing(Object msg) {
+    public void writing(Object msg) {
         TrackedConnection c = connection;
         if (c != null && msg instanceof ByteBuf) {
             c.addBytesSent(((ByteBuf) msg).readableBytes());

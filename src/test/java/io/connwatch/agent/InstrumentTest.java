@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connwatch.netty.ChannelTap;
+import io.connwatch.netty.MessageTap;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Array;
@@ -53,6 +54,24 @@ class InstrumentTest {
 
             assertEquals(List.of("reading " + id(channel) + " a request", "readDone " + id(channel),
                     "writing " + id(channel) + " an answer"), calls);
+        }
+    }
+
+    @ParameterizedTest(name = "Netty {0}")
+    @MethodSource("nettyVersions")
+    void aMessageTapFirstInThePipelineIsToldDirectlyAndTheTapIsNot(String version) throws Exception {
+        List<String> tapCalls = new ArrayList<>();
+        List<String> handlerCalls = new ArrayList<>();
+        try (WovenCopy copy = new WovenCopy(version); Hooked ignored = new Hooked(recording(tapCalls))) {
+            Object channel = copy.embeddedChannel(copy.messageTapHandler(handlerCalls));
+            tapCalls.clear();
+
+            copy.call(channel, "writeInbound", "a request");
+            copy.call(channel, "writeOutbound", "an answer");
+
+            assertEquals(List.of("reading a request", "readDone", "writing an answer"), handlerCalls);
+            assertEquals(List.of(), tapCalls);
+            assertEquals("a request", copy.call(channel, "readInbound"), "the handler is on no message's path");
         }
     }
 
@@ -279,14 +298,45 @@ class InstrumentTest {
             return jars.toArray(URL[]::new);
         }
 
-        /** A new {@code EmbeddedChannel} of this copy, with no handler of its own: its woven classes verified. */
-        Object embeddedChannel() throws Exception {
+        /** A new {@code EmbeddedChannel} of this copy with these handlers: its woven classes verified. */
+        Object embeddedChannel(Object... handlers) throws Exception {
             Class<?> handler = loader.loadClass(Instrument.NETTY + "channel.ChannelHandler");
+            Object array = Array.newInstance(handler, handlers.length);
+            for (int i = 0; i < handlers.length; i++) {
+                Array.set(array, i, handlers[i]);
+            }
             Object channel = loader.loadClass(Instrument.NETTY + "channel.embedded.EmbeddedChannel")
-                    .getConstructor(handler.arrayType()).newInstance(Array.newInstance(handler, 0));
+                    .getConstructor(handler.arrayType()).newInstance(array);
             assertEquals(Set.of(PREFIX + "channel/AbstractChannel", PREFIX + "channel/DefaultChannelPipeline",
                     PREFIX + "channel/DefaultChannelPipeline$HeadContext"), woven, "the premise: all three woven");
             return channel;
+        }
+
+        /**
+         * A handler of this copy that is a {@link MessageTap}, as the agent's are, recording what it is told; it
+         * handles no event (it is neither inbound nor outbound), so Netty passes every message by it.
+         */
+        Object messageTapHandler(List<String> calls) throws ClassNotFoundException {
+            Class<?> handler = loader.loadClass(Instrument.NETTY + "channel.ChannelHandler");
+            return Proxy.newProxyInstance(loader, new Class<?>[] {handler, MessageTap.class}, (proxy, method, args) -> {
+                switch (method.getName()) {
+                    case "reading":
+                    case "writing":
+                        calls.add(method.getName() + " " + args[0]);
+                        return null;
+                    case "readDone":
+                        calls.add("readDone");
+                        return null;
+                    case "toString":
+                        return "a message tap";
+                    case "hashCode":
+                        return System.identityHashCode(proxy);
+                    case "equals":
+                        return proxy == args[0];
+                    default:
+                        return null;
+                }
+            });
         }
 
         /** A message of this copy that throws when Netty's leak detection touches it, as it enters the pipeline. */

@@ -71,7 +71,8 @@ public final class WovenNetty implements AutoCloseable {
         main.putValue("Agent-Class", WovenNetty.class.getName());
         main.putValue("Can-Retransform-Classes", "true");
         Path jar = Files.createTempFile("woven-netty", ".jar");
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream ignored = new JarOutputStream(out, manifest)) {
+        try (OutputStream out = Files.newOutputStream(jar);
+             JarOutputStream ignored = new JarOutputStream(out, manifest)) {
             return jar;
         }
     }

@@ -172,6 +172,39 @@ class AgentChannelTapTest {
     }
 
     @Test
+    void aHandlerTheServerPutsBeforeTheAgentsLeavesItCountingAndJudging() throws Exception {
+        // As Reactor Netty puts its TLS handler first, after the agent's was added: then the tap finds the agent's.
+        InetSocketAddress server = bind(new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(accepting(ch -> ch.pipeline().addFirst("first", new PassingOn())
+                        .addLast("app", new Answering()))));
+        Socket answered = client(server);
+        Sockets.send(answered, request("/"));
+        assertArrayEquals(RESPONSE, answered.getInputStream().readNBytes(RESPONSE.length));
+        TrackedConnection a = next(incomingOpened);
+        Socket unanswered = client(server);
+        Sockets.send(unanswered, request("/hang"));
+        TrackedConnection u = next(incomingOpened);
+
+        await().atMost(WAIT).until(() -> a.bytesSent() == RESPONSE.length);
+        assertEquals(request("/").length, a.bytesReceived());
+        awaitPattern(incoming, u, Pattern.STUCK);
+        assertEquals(Set.of(), patterns(a));
+    }
+
+    /** A handler on every message, passing each on: one the agent's handler cannot be first before. */
+    private static final class PassingOn extends io.netty.channel.ChannelDuplexHandler {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            ctx.fireChannelRead(msg);
+        }
+
+        @Override
+        public void write(ChannelHandlerContext ctx, Object msg, io.netty.channel.ChannelPromise promise) {
+            ctx.write(msg, promise);
+        }
+    }
+
+    @Test
     void theServerClosingIsNormalAndTheClientClosingIsClosedIncoming() throws Exception {
         InetSocketAddress server = served(false);
         Socket closedByServer = client(server);
