@@ -8,7 +8,8 @@
 # Both servers are pinned to the same CPU (0), each driven by its own `wrk -t1 -c32` (CPU 1, with the shared
 # backend), warmed up together, then measured together over the same 10 s: each server's CPU time (utime + stime
 # from /proc/PID/stat) per request it served, the requests it served and its 99 % latency from wrk, and the ratios
-# B/A. The two servers share the CPU fairly, so the side that costs more per request serves fewer requests, each
+# B/A; and the same CPU per request for the event loop threads alone (/proc/PID/task/*/stat), which tells the cost on
+# the requests' own path from the JIT compiling and connwatch's background threads. The two servers share the CPU fairly, so the side that costs more per request serves fewer requests, each
 # waiting longer: B/A requests is about the inverse of B/A CPU per request. Odd rounds start A first, even rounds B
 # first, the same for the two wrk runs. Whatever the machine does meanwhile (a neighbour on
 # the host, the backend's pace, the loopback) falls on both sides alike, which alternating runs cannot give on a
@@ -27,6 +28,8 @@
 #   LOOPS [1]        event loops of each server (-Dreactor.netty.ioWorkerCount, both sides; empty: Reactor Netty's
 #                    default, at least 4). Both servers' loops share one CPU: with 4 each, the 8 loop threads' turns
 #                    spread the rounds' CPU ratios over 0.97-1.12; with one each, over 1.04-1.06 (BENCHMARKS.md)
+#   LOOP_THREADS [reactor-http-]  the name the servers' event loop threads start with: the CPU per request of those
+#                    threads alone is reported too, apart from the JIT's and connwatch's own threads
 #   A_OPTS []        JVM options of side A
 #   B_OPTS [-XX:StartFlightRecording=settings=jfr-configs/connwatch.jfc]  JVM options of side B (a recording's
 #                    filename is added, into the temporary folder)
@@ -47,6 +50,7 @@ A_OPTS=${A_OPTS:-}
 B_OPTS=${B_OPTS--XX:StartFlightRecording=settings=jfr-configs/connwatch.jfc}
 B_AGENT=${B_AGENT:-1}
 LOOPS=${LOOPS-1}
+LOOP_THREADS=${LOOP_THREADS:-reactor-http-}
 AGENT_OPTS=${AGENT_OPTS:-name=bench}
 SKIP_BUILD=${SKIP_BUILD:-0}
 source bench/lib.sh
@@ -98,6 +102,18 @@ ticks() {      # utime + stime of PID in clock ticks
     echo $(( f[11] + f[12] ))
 }
 
+loop_ticks() { # utime + stime of PID's event loop threads (named LOOP_THREADS...) in clock ticks
+    local t s sum=0
+    for t in /proc/"$1"/task/*; do
+        [[ "$(cat "$t/comm" 2> /dev/null)" == "$LOOP_THREADS"* ]] || continue
+        s=$(cat "$t/stat" 2> /dev/null) || continue
+        s=${s##*) }
+        read -r -a f <<< "$s"
+        sum=$(( sum + f[11] + f[12] ))
+    done
+    echo "$sum"
+}
+
 both_wrk() {   # both_wrk DURATION PORT_A PORT_B OUT_A OUT_B: one wrk per server, at once
     taskset -c 1 wrk -t1 -c32 -d"$1" --latency "http://127.0.0.1:$2/" > "$4" &
     local wa=$!
@@ -126,8 +142,8 @@ BACKEND_PORT=$APP_PORT
 taskset -c 1 wrk -t2 -c64 -d15s "http://127.0.0.1:$BACKEND_PORT/" > /dev/null
 CLK_TCK=$(getconf CLK_TCK)
 
-printf '| round | A requests | B requests | B/A requests | A p99 ms | B p99 ms | B/A p99 | A CPU us/req | B CPU us/req | B/A CPU per request |\n'
-printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
+printf '| round | A requests | B requests | B/A requests | A p99 ms | B p99 ms | B/A p99 | A CPU us/req | B CPU us/req | B/A CPU per request | A loop us/req | B loop us/req | B/A loop |\n'
+printf '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for r in $(seq "$ROUNDS"); do
     a_jvm=("${A_JVM[@]}")
     b_jvm=("${B_JVM[@]}")
@@ -147,9 +163,9 @@ for r in $(seq "$ROUNDS"); do
     a=${pid[a]} b=${pid[b]}
     first=${order[0]} second=${order[1]}
     both_wrk "$WARMUP" "${port[$first]}" "${port[$second]}" /dev/null /dev/null
-    a0=$(ticks "$a") b0=$(ticks "$b")
+    a0=$(ticks "$a") b0=$(ticks "$b") la0=$(loop_ticks "$a") lb0=$(loop_ticks "$b")
     both_wrk "$DURATION" "${port[$first]}" "${port[$second]}" "$TMP/wrk-$first-$r.txt" "$TMP/wrk-$second-$r.txt"
-    a1=$(ticks "$a") b1=$(ticks "$b")
+    a1=$(ticks "$a") b1=$(ticks "$b") la1=$(loop_ticks "$a") lb1=$(loop_ticks "$b")
     stop_pid "$a"
     stop_pid "$b"
     na=$(awk '/ requests in / { print $1 }' "$TMP/wrk-a-$r.txt")
@@ -159,21 +175,24 @@ for r in $(seq "$ROUNDS"); do
     [[ -n "$na" && -n "$nb" && "$na" -gt 0 && "$nb" -gt 0 && -n "$pa" && -n "$pb" ]] \
         || die "could not read wrk's output (round $r)"
     pa=$(to_us "$pa") pb=$(to_us "$pb")
+    (( la1 > la0 && lb1 > lb0 )) || die "no event loop thread named $LOOP_THREADS* (round $r): set LOOP_THREADS"
     awk -v r="$r" -v na="$na" -v nb="$nb" -v ta=$(( a1 - a0 )) -v tb=$(( b1 - b0 )) -v hz="$CLK_TCK" \
-        -v pa="$pa" -v pb="$pb" -v dir="$TMP" 'BEGIN {
-        ca = ta * 1e6 / hz / na; cb = tb * 1e6 / hz / nb
-        printf "| %d | %d | %d | %.3f | %.2f | %.2f | %.3f | %.1f | %.1f | %.3f |\n",
-            r, na, nb, nb / na, pa / 1000, pb / 1000, pb / pa, ca, cb, cb / ca
+        -v la=$(( la1 - la0 )) -v lb=$(( lb1 - lb0 )) -v pa="$pa" -v pb="$pb" -v dir="$TMP" 'BEGIN {
+        ca = ta * 1e6 / hz / na; cb = tb * 1e6 / hz / nb; ka = la * 1e6 / hz / na; kb = lb * 1e6 / hz / nb
+        printf "| %d | %d | %d | %.3f | %.2f | %.2f | %.3f | %.1f | %.1f | %.3f | %.1f | %.1f | %.3f |\n",
+            r, na, nb, nb / na, pa / 1000, pb / 1000, pb / pa, ca, cb, cb / ca, ka, kb, kb / ka
         printf "%.3f\n", nb / na >> (dir "/ratio-req")
         printf "%.3f\n", pb / pa >> (dir "/ratio-p99")
-        printf "%.3f\n", cb / ca >> (dir "/ratio-cpu") }'
+        printf "%.3f\n", cb / ca >> (dir "/ratio-cpu")
+        printf "%.3f\n", kb / ka >> (dir "/ratio-loop") }'
 done
 say ""
-median() {     # median LABEL FILE TARGET
+median() {     # median LABEL FILE NOTE
     sort -g "$2" | awk -v l="$1" -v t="$3" '{ v[NR] = $1 } END {
         m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-        printf "%-22s min %.3f  median %.3f  max %.3f   (target %s)\n", l, v[1], m, v[NR], t }'
+        printf "%-22s min %.3f  median %.3f  max %.3f   (%s)\n", l, v[1], m, v[NR], t }'
 }
-median "B/A requests" "$TMP/ratio-req" ">= 0.97"
-median "B/A p99" "$TMP/ratio-p99" "<= 1.05"
-median "B/A CPU per request" "$TMP/ratio-cpu" "<= 1.03"
+median "B/A requests" "$TMP/ratio-req" "target >= 0.97"
+median "B/A p99" "$TMP/ratio-p99" "target <= 1.05"
+median "B/A CPU per request" "$TMP/ratio-cpu" "target <= 1.03"
+median "B/A loop CPU/request" "$TMP/ratio-loop" "the event loops alone, without the JIT and connwatch's threads"

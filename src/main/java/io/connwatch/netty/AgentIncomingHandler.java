@@ -47,9 +47,8 @@ final class AgentIncomingHandler extends AgentHandler {
         return channel;
     }
 
-    // Only the events where proxies open their backend (active, read, user events). The read is told by the tap, not
-    // overridden here: an override would be one more hop on the per-message path, which is where the agent's cost
-    // was.
+    // Only the events where proxies open their backend (active, read, user events). The read is told by the woven
+    // pipeline (reading, readDone), not overridden here: an override is one more hop on the per-message path.
     private AgentIncomingHandler enter() {
         AgentIncomingHandler previous = CURRENT.getIfExists();
         CURRENT.set(this);
