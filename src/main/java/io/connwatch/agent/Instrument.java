@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  *       it.</li>
  * </ul>
  * The agent counts bytes at those two ends rather than in a handler of its own on the per-message path: a handler
- * there is one more hop for every read and every write, and that hop cost a gateway more CPU than everything else
- * the agent does (BENCHMARKS.md, "side by side"). {@code first} is the pipeline's first handler ({@code
+ * there is one more hop for every read and every write, which cost a gateway about 2 % of its CPU (BENCHMARKS.md,
+ * "side by side"). {@code first} is the pipeline's first handler ({@code
  * ChannelPipeline.first()}), where the agent puts its own: the hooks tell it directly, with no lookup per message.
  *
  * <p>A plain transformer on Byte Buddy's copy of ASM, not Byte Buddy's {@code AgentBuilder}: three methods of three
