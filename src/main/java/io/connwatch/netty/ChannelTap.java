@@ -1,8 +1,9 @@
 package io.connwatch.netty;
 
 /**
- * Told of every Netty socket channel as it is constructed, and of every message it reads or writes: the agent's
- * instrumentation of {@code AbstractChannel}, of the pipeline's {@code fireChannelRead} and of its head's
+ * Told of every Netty socket channel as it is constructed, and of the messages it reads or writes when the
+ * pipeline's first handler is not the agent's own {@link MessageTap} (which the woven code tells directly): the
+ * agent's instrumentation of {@code AbstractChannel}, of the pipeline's {@code fireChannelRead} and of its head's
  * {@code write} calls it, through one tap per copy of Netty in the application. Counting there, at the two ends of
  * the pipeline, keeps the agent's handler off the per-message path. Implementations never throw.
  */
@@ -19,8 +20,8 @@ public interface ChannelTap {
     void created(Object channel, Object parent);
 
     /**
-     * A message read from the channel enters its pipeline. {@link #readDone} follows once the pipeline has handled
-     * it, however that ended.
+     * A message read from the channel enters its pipeline, whose first handler is no {@link MessageTap}.
+     * {@link #readDone} follows once the pipeline has handled it, however that ended.
      *
      * @param channel the channel (a {@code Channel} of this tap's copy of Netty)
      * @param msg the message, a {@code ByteBuf} for a socket channel
@@ -33,7 +34,8 @@ public interface ChannelTap {
     }
 
     /**
-     * A message leaves the channel's pipeline to be written to the socket.
+     * A message leaves the channel's pipeline, whose first handler is no {@link MessageTap}, to be written to the
+     * socket.
      *
      * @param channel the channel (a {@code Channel} of this tap's copy of Netty)
      * @param msg the message, usually a {@code ByteBuf}
