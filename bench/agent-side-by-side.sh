@@ -35,6 +35,8 @@
 #                    filename is added, into the temporary folder)
 #   B_AGENT [1]      0: side B without the agent
 #   AGENT_OPTS [name=bench]
+#   THREADS [0]      1: after each round, the CPU ticks of each side's threads over the measured run, by thread name
+#                    (a trailing number dropped: all GC workers are one line), to tell where a difference goes
 #   SKIP_BUILD [0]   1: use target/connwatch.jar and target/test-classes as they are
 #   MVN, MVN_ARGS, JAVA  as for bench/jmh.sh
 #
@@ -53,6 +55,7 @@ LOOPS=${LOOPS-1}
 LOOP_THREADS=${LOOP_THREADS:-reactor-http-}
 AGENT_OPTS=${AGENT_OPTS:-name=bench}
 SKIP_BUILD=${SKIP_BUILD:-0}
+THREADS=${THREADS:-0}
 source bench/lib.sh
 JAR=target/connwatch.jar
 APPS=io.connwatch.agent.apps
@@ -114,6 +117,28 @@ loop_ticks() { # utime + stime of PID's event loop threads (named LOOP_THREADS..
     echo "$sum"
 }
 
+thread_ticks() { # thread_ticks PID: one line per thread, 'name<TAB>utime + stime'
+    local t s n
+    for t in /proc/"$1"/task/*; do
+        n=$(cat "$t/comm" 2> /dev/null) || continue
+        s=$(cat "$t/stat" 2> /dev/null) || continue
+        s=${s##*) }
+        read -r -a f <<< "$s"
+        printf '%s\t%d\n' "$n" $(( f[11] + f[12] ))
+    done
+}
+
+by_thread() {  # by_thread BEFORE_A AFTER_A BEFORE_B AFTER_B: ticks per thread group over the run, A and B
+    awk -F'\t' '
+        { g = $1; sub(/[ #-]*[0-9]+$/, "", g) }
+        FILENAME == ARGV[1] { a[g] -= $2; next }
+        FILENAME == ARGV[2] { a[g] += $2; seen[g] = 1; next }
+        FILENAME == ARGV[3] { b[g] -= $2; next }
+        { b[g] += $2; seen[g] = 1 }
+        END { for (g in seen) if (a[g] > 0 || b[g] > 0) printf "%d\t    %-28s A %6d   B %6d\n", a[g] + b[g], g, a[g], b[g] }' \
+        "$1" "$2" "$3" "$4" | sort -rn | cut -f2
+}
+
 both_wrk() {   # both_wrk DURATION PORT_A PORT_B OUT_A OUT_B: one wrk per server, at once
     taskset -c 1 wrk -t1 -c32 -d"$1" --latency "http://127.0.0.1:$2/" > "$4" &
     local wa=$!
@@ -164,8 +189,10 @@ for r in $(seq "$ROUNDS"); do
     first=${order[0]} second=${order[1]}
     both_wrk "$WARMUP" "${port[$first]}" "${port[$second]}" /dev/null /dev/null
     a0=$(ticks "$a") b0=$(ticks "$b") la0=$(loop_ticks "$a") lb0=$(loop_ticks "$b")
+    if [[ "$THREADS" == 1 ]]; then thread_ticks "$a" > "$TMP/ta0"; thread_ticks "$b" > "$TMP/tb0"; fi
     both_wrk "$DURATION" "${port[$first]}" "${port[$second]}" "$TMP/wrk-$first-$r.txt" "$TMP/wrk-$second-$r.txt"
     a1=$(ticks "$a") b1=$(ticks "$b") la1=$(loop_ticks "$a") lb1=$(loop_ticks "$b")
+    if [[ "$THREADS" == 1 ]]; then thread_ticks "$a" > "$TMP/ta1"; thread_ticks "$b" > "$TMP/tb1"; fi
     stop_pid "$a"
     stop_pid "$b"
     na=$(awk '/ requests in / { print $1 }' "$TMP/wrk-a-$r.txt")
@@ -185,8 +212,13 @@ for r in $(seq "$ROUNDS"); do
         printf "%.3f\n", pb / pa >> (dir "/ratio-p99")
         printf "%.3f\n", cb / ca >> (dir "/ratio-cpu")
         printf "%.3f\n", kb / ka >> (dir "/ratio-loop") }'
+    if [[ "$THREADS" == 1 ]]; then
+        { say "round $r, CPU ticks (1/$CLK_TCK s) over the measured run:"; by_thread "$TMP"/ta0 "$TMP"/ta1 "$TMP"/tb0 "$TMP"/tb1; } \
+            >> "$TMP/threads.txt"
+    fi
 done
 say ""
+[[ "$THREADS" == 1 ]] && { cat "$TMP/threads.txt"; say ""; }
 median() {     # median LABEL FILE NOTE
     sort -g "$2" | awk -v l="$1" -v t="$3" '{ v[NR] = $1 } END {
         m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2

@@ -112,9 +112,9 @@ public final class ConnectionMonitor implements AutoCloseable {
         executor.allowCoreThreadTimeOut(true);
         executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.captures = new CaptureScheduler(name, tracker.ticker(), stats, new CaptureHooks());
-        this.clock = new ClockTick(tracker);
+        this.clock = new ClockTick(tracker, () -> this.settings.rules());
         this.periodic = List.of(
-                new PeriodicTask("clock tick", executor, () -> ClockTick.PERIOD, clock),
+                new PeriodicTask("clock tick", executor, clock::period, clock),
                 new PeriodicTask("check", executor, () -> this.settings.checkInterval(),
                         () -> guarded("check", this::check)),
                 new PeriodicTask("cleanup sweep", executor, () -> this.settings.cleanupInterval(),

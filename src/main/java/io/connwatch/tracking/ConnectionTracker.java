@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
  * The registry of one proxy's or server's live connections, under a name.
  *
  * <p>Thread-safe. Open and close are O(1) and take no lock; iteration for a check is weakly consistent, in
- * roughly the order connections were opened, and never stops the host's threads. The tracker keeps a coarse clock for the hot path's activity stamps: {@link #tick()} advances
- * it, and a running monitor calls it every few milliseconds.
+ * roughly the order connections were opened, and never stops the host's threads. The tracker keeps a coarse clock
+ * for the hot path's activity stamps: {@link #tick()} advances it, and a running monitor calls it every 50 ms to 1 s
+ * (a fiftieth of its rules' shortest deadline); an open also moves it.
  */
 public final class ConnectionTracker implements Iterable<TrackedConnection> {
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionTracker.class);

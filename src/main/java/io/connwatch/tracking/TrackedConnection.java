@@ -117,7 +117,7 @@ public final class TrackedConnection {
         stamp(tracker.coarseNanos());
     }
 
-    // The coarse clock moves every few milliseconds, so most updates find the stamp already current and skip the
+    // The coarse clock moves every 50 ms or more, so most updates find the stamp already current and skip the
     // store: two threads updating one connection then write the shared cache line once per tick, not per update.
     private void stamp(long now) {
         if ((long) LAST_ACTIVITY.getOpaque(this) != now) {

@@ -1,6 +1,7 @@
 package io.connwatch.cli;
 
 import static io.connwatch.testing.Sockets.freePort;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,6 +17,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -308,9 +310,12 @@ class CommandLineBadInputTest {
             assertEquals(1, lines.size(), err.toString());
             assertEquals(Set.of(), ManagementFactory.getPlatformMBeanServer()
                     .queryNames(new ObjectName("io.connwatch:type=ConnectionMonitor,*"), null), "no monitor registered");
-            Set<Thread> left = liveThreads();
-            left.removeAll(before);
-            assertEquals(Set.of(), left, "no event loop or other thread left running");
+            // An event loop's termination is announced a moment before its thread ends: wait for the end, bounded.
+            await().pollInSameThread().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                Set<Thread> left = liveThreads();
+                left.removeAll(before);
+                assertEquals(Set.of(), left, "no event loop or other thread left running");
+            });
             return new Refused(busy, lines.get(0), out.toString());
         }
     }
