@@ -197,11 +197,11 @@ public final class ConnwatchAgent {
         }
 
         /** Undoes the weaving: new channels go untracked again. */
-    private interface Unweave extends Runnable {
-        Unweave NOTHING = () -> { };
-    }
+        private interface Unweave extends Runnable {
+            Unweave NOTHING = () -> { };
+        }
 
-    /** Stops the connector and closes the monitor (its MBean goes with it); the name may be started again. */
+        /** Stops the connector and closes the monitor (its MBean goes with it); the name may be started again. */
         @Override
         public void close() throws Exception {
             synchronized (ConnwatchAgent.class) {
