@@ -12,6 +12,7 @@ import io.connwatch.agent.apps.HexDumpStyleProxy;
 import io.connwatch.agent.apps.KeepAliveLoad;
 import io.connwatch.agent.apps.ReactorForwardingServer;
 import io.connwatch.agent.apps.ReactorPlainServer;
+import io.connwatch.agent.apps.ShadedNettyEchoServer;
 import io.connwatch.testing.ChildJvm;
 import io.connwatch.testing.ChildJvms;
 import io.connwatch.testing.Sockets;
@@ -125,6 +126,31 @@ class AgentOnNettyIT {
         }
         assertTrue(proxy.errorLines().stream().anyMatch(l -> l.contains("[boot] tracking the socket channels of Netty")
                 && !l.contains("AppClassLoader")), "the glue went into the application's own loader" + proxy.report());
+    }
+
+    @Test
+    void aNettyRelocatedIntoAnotherPackageIsTrackedOnceNettyPackagesNamesIt() throws Exception {
+        String shaded = "io.grpc.netty.shaded.io.netty";
+        for (boolean named : new boolean[] {true, false}) {
+            int jmxPort = Sockets.freePort();
+            ChildJvm server = jvms.start(AppJvms.app(ShadedNettyEchoServer.class, 0)
+                    .jvm(agent("name=shaded,jmxPort=" + jmxPort + (named ? ",nettyPackages=" + shaded : ""))));
+            InetSocketAddress address = AppJvms.awaitAddress(server);
+            try (java.net.Socket client = Sockets.connect(address);
+                 MonitorOverJmx jmx = MonitorOverJmx.connect(jmxPort)) {
+                Sockets.send(client, Sockets.REQUEST);
+                assertEquals(Sockets.REQUEST.length, client.getInputStream().readNBytes(Sockets.REQUEST.length).length,
+                        "echoed" + server.report());
+                if (named) {
+                    await().atMost(WAIT).until(() -> jmx.number("shaded", "ActiveConnections") == 1);
+                    assertTrue(server.errorLines().stream().anyMatch(l -> l.contains(
+                            "[shaded] tracking the socket channels of Netty " + shaded + ".*")), server.report());
+                } else {
+                    // The connection above was accepted and answered before this: a tracked one would count.
+                    assertEquals(0, jmx.number("shaded", "TotalOpened"), "a relocated Netty nobody named");
+                }
+            }
+        }
     }
 
     @Test
