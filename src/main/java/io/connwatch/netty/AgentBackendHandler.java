@@ -1,5 +1,6 @@
 package io.connwatch.netty;
 
+import io.connwatch.tracking.Endpoint;
 import io.connwatch.tracking.Side;
 import io.connwatch.tracking.TerminationReason;
 import io.connwatch.tracking.TrackedConnection;
@@ -13,7 +14,8 @@ import java.net.SocketAddress;
 /**
  * The agent's handler on a backend channel paired with one incoming connection: names the connection's target and
  * attaches the channel as its outgoing side when it connects, marks the backend's half-close, and gives the incoming
- * channel the reason when the backend fails or closes first.
+ * channel the reason when the backend fails or closes first. A backend the application closes itself is detached
+ * again, so a server that opens one per request leaves its keep-alive client judged on its own between requests.
  */
 final class AgentBackendHandler extends AgentHandler {
     private final TrackedConnection owner;
@@ -21,6 +23,9 @@ final class AgentBackendHandler extends AgentHandler {
     private ChannelPromise connecting;
     // Closed by the application while its connect was pending: the connect fails then, but that is no failure.
     private boolean gaveUp;
+    // Closed by the application: done with this backend, which did not leave first.
+    private boolean closedHere;
+    private Endpoint attached;
 
     AgentBackendHandler(Channel channel, TrackedConnection owner, Channel ownerChannel) {
         super(channel);
@@ -35,7 +40,8 @@ final class AgentBackendHandler extends AgentHandler {
             InetSocketAddress address = (InetSocketAddress) remote;
             owner.target(address.getHostString(), address.getPort());
         }
-        owner.attachOutgoing(NettyEndpoint.of(ctx.channel()));
+        attached = NettyEndpoint.of(ctx.channel());
+        owner.attachOutgoing(attached);
         connecting = promise;
         promise.addListener(f -> {
             if (!f.isSuccess() && !gaveUp) {
@@ -47,6 +53,7 @@ final class AgentBackendHandler extends AgentHandler {
 
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) throws Exception {
+        closedHere = true;
         if (connecting != null && !connecting.isDone()) {
             gaveUp = true;
         }
@@ -69,8 +76,16 @@ final class AgentBackendHandler extends AgentHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        // Kept only if the client's side is still open: then the backend closed first.
-        TrackingHandler.closeReason(ownerChannel, Side.OUTGOING, TerminationReason.CLOSED_OUTGOING);
+        if (closedHere) {
+            // The application is done with this backend and may keep its client for the next request (a backend
+            // per request): the client is no half-closed relay, and nobody left first.
+            if (attached != null && !owner.connectionClosed()) {
+                owner.detachOutgoing(attached);
+            }
+        } else {
+            // Kept only if the client's side is still open: then the backend closed first.
+            TrackingHandler.closeReason(ownerChannel, Side.OUTGOING, TerminationReason.CLOSED_OUTGOING);
+        }
         ctx.fireChannelInactive();
     }
 }

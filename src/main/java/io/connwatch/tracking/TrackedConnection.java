@@ -24,6 +24,7 @@ public final class TrackedConnection {
     private static final VarHandle BYTES_SENT;
     private static final VarHandle LAST_ACTIVITY;
     private static final VarHandle REASON;
+    private static final VarHandle OUTGOING;
 
     static {
         try {
@@ -32,6 +33,7 @@ public final class TrackedConnection {
             BYTES_SENT = l.findVarHandle(TrackedConnection.class, "bytesSent", long.class);
             LAST_ACTIVITY = l.findVarHandle(TrackedConnection.class, "lastActivityNanos", long.class);
             REASON = l.findVarHandle(TrackedConnection.class, "reason", TerminationReason.class);
+            OUTGOING = l.findVarHandle(TrackedConnection.class, "outgoing", Endpoint.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -136,9 +138,21 @@ public final class TrackedConnection {
     /** The backend socket is connected (or connecting): from now on the connection has an outgoing side. */
     public TrackedConnection attachOutgoing(Endpoint endpoint) {
         this.outgoingStartNanos = tracker.ticker().nanoTime();
+        this.outgoingEnded = false; // a backend before this one may have half-closed
         this.outgoing = Objects.requireNonNull(endpoint, "outgoing endpoint");
         LAST_ACTIVITY.setRelease(this, outgoingStartNanos);
         return this;
+    }
+
+    /**
+     * The host closed this backend connection itself, done with it, while the client stays (a server that opens a
+     * backend per request): until the next one is attached the connection has no outgoing side, and is judged as a
+     * server's own connection is. Does nothing if another backend was attached since.
+     */
+    public void detachOutgoing(Endpoint endpoint) {
+        if (OUTGOING.compareAndSet(this, endpoint, Endpoint.ABSENT)) {
+            outgoingEnded = false;
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.connwatch.analysis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.connwatch.FakeEndpoint;
@@ -142,6 +143,30 @@ class ClassifierTest {
             later(MS);
             assertTrue(patterns(conn).contains(Pattern.HALF_ZOMBIE));
             assertFalse(patterns(conn).contains(Pattern.ZOMBIE));
+        }
+
+        @Test
+        void aBackendTheHostDetachedLeavesTheServedClientJudgedAloneUntilTheNextOneAttaches() {
+            Conn conn = served();
+            FakeEndpoint first = new FakeEndpoint();
+            conn.c().target("10.0.0.5", 8080).attachOutgoing(first);
+            first.close();
+            conn.c().detachOutgoing(first);
+            later(HALF_ZOMBIE_GRACE.plus(MS));
+            assertEquals(Set.of(), patterns(conn), "a keep-alive client between requests");
+
+            FakeEndpoint second = new FakeEndpoint();
+            conn.c().attachOutgoing(second);
+            conn.c().endOfStream(Side.OUTGOING);
+            conn.c().detachOutgoing(first); // the first one's close, late: the second stays
+            assertSame(second, conn.c().outgoing());
+            later(HALF_ZOMBIE_GRACE.plus(MS));
+            assertEquals(Set.of(Pattern.HALF_ZOMBIE), patterns(conn), "the second backend half-closed, kept silent");
+
+            conn.c().detachOutgoing(second);
+            conn.c().attachOutgoing(new FakeEndpoint());
+            later(HALF_ZOMBIE_GRACE.plus(MS));
+            assertFalse(patterns(conn).contains(Pattern.HALF_ZOMBIE), "the next backend has not half-closed");
         }
 
         @Test

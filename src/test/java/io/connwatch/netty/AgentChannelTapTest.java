@@ -47,6 +47,7 @@ import io.netty.channel.pool.SimpleChannelPool;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -275,6 +276,66 @@ class AgentChannelTapTest {
         assertEquals(TerminationReason.CLOSED_OUTGOING, c.terminationReason(), "the backend left first");
         assertEquals(Side.OUTGOING, c.closedBy());
         assertEquals(0, upstream.totalOpened());
+    }
+
+    @Test
+    void aBackendTheServerOpensForEachRequestAndClosesItselfLeavesItsKeepAliveClientJudgedAlone() throws Exception {
+        InetSocketAddress backend = backend();
+        InetSocketAddress server = bind(new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childHandler(accepting(ch -> ch.pipeline().addLast("app", new BackendPerRequest(backend)))));
+        Socket client = client(server);
+        Sockets.send(client, request("/"));
+        assertArrayEquals(RESPONSE, client.getInputStream().readNBytes(RESPONSE.length));
+        TrackedConnection c = next(incomingOpened);
+        assertEquals(backend.getHostString() + ":" + backend.getPort(), c.target().toString(),
+                "the premise: the backend opened during the client's read was its backend");
+        await().atMost(WAIT).until(() -> !c.outgoing().exists());
+
+        // Idle on keep-alive past the half-zombie grace, with its backend gone: the server's own business.
+        await().atMost(WAIT).until(() -> System.nanoTime() - c.lastActivityNanos() > 2 * SHORT.toNanos());
+        ConnectionCheck.run(incoming, RULES, e -> {
+            throw new AssertionError("no probe fails here", e);
+        });
+        assertEquals(Set.of(), patterns(c));
+
+        Sockets.send(client, request("/"));
+        assertArrayEquals(RESPONSE, client.getInputStream().readNBytes(RESPONSE.length), "the next request");
+        await().atMost(WAIT).until(() -> c.bytesSent() == 2L * RESPONSE.length && !c.outgoing().exists());
+        client.close();
+        await().atMost(WAIT).until(c::connectionClosed);
+        assertEquals(TerminationReason.CLOSED_INCOMING, c.terminationReason(), "the client left, no backend did");
+        assertEquals(1, incoming.totalOpened());
+        assertEquals(0, upstream.totalOpened(), "a backend of one client's request is no pooled connection");
+    }
+
+    /** A server that opens a backend for each request, relays its answer and closes it: no pool, client kept. */
+    private final class BackendPerRequest extends ChannelInboundHandlerAdapter {
+        private final InetSocketAddress backend;
+
+        BackendPerRequest(InetSocketAddress backend) {
+            this.backend = backend;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            Channel in = ctx.channel();
+            new Bootstrap().group(in.eventLoop()).channelFactory(opening())
+                    .handler(new ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelRead(ChannelHandlerContext backendCtx, Object answer) {
+                            in.writeAndFlush(answer);
+                            backendCtx.close(); // one answer is all this server wants from it
+                        }
+                    })
+                    .connect(backend).addListener((ChannelFutureListener) f -> {
+                        if (f.isSuccess()) {
+                            f.channel().writeAndFlush(msg);
+                        } else {
+                            ReferenceCountUtil.release(msg);
+                            in.close();
+                        }
+                    });
+        }
     }
 
     @Test
