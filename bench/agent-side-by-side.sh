@@ -35,6 +35,9 @@
 #                    filename is added, into the temporary folder)
 #   B_AGENT [1]      0: side B without the agent
 #   AGENT_OPTS [name=bench]
+#   TLS [0]          1: both servers serve HTTPS (a self-signed key made with keytool into the temporary folder),
+#                    so a TLS handler is first in each incoming pipeline and the agent's handler second; wrk
+#                    speaks TLS, the backend stays plain HTTP
 #   THREADS [0]      1: after each round, the CPU ticks of each side's threads over the measured run, by thread name
 #                    (a trailing number dropped: all GC workers are one line), to tell where a difference goes
 #   SKIP_BUILD [0]   1: use target/connwatch.jar and target/test-classes as they are
@@ -56,6 +59,7 @@ LOOP_THREADS=${LOOP_THREADS:-reactor-http-}
 AGENT_OPTS=${AGENT_OPTS:-name=bench}
 SKIP_BUILD=${SKIP_BUILD:-0}
 THREADS=${THREADS:-0}
+TLS=${TLS:-0}
 source bench/lib.sh
 JAR=target/connwatch.jar
 APPS=io.connwatch.agent.apps
@@ -140,9 +144,9 @@ by_thread() {  # by_thread BEFORE_A AFTER_A BEFORE_B AFTER_B: ticks per thread g
 }
 
 both_wrk() {   # both_wrk DURATION PORT_A PORT_B OUT_A OUT_B: one wrk per server, at once
-    taskset -c 1 wrk -t1 -c32 -d"$1" --latency "http://127.0.0.1:$2/" > "$4" &
+    taskset -c 1 wrk -t1 -c32 -d"$1" --latency "$SCHEME://127.0.0.1:$2/" > "$4" &
     local wa=$!
-    taskset -c 1 wrk -t1 -c32 -d"$1" --latency "http://127.0.0.1:$3/" > "$5" &
+    taskset -c 1 wrk -t1 -c32 -d"$1" --latency "$SCHEME://127.0.0.1:$3/" > "$5" &
     local wb=$!
     wait "$wa" "$wb"
 }
@@ -162,6 +166,18 @@ say "A: ${A_OPTS:-no agent, no recording}"
 say "B: $B_DESC"
 say "$("$JAVA_BIN" -version 2>&1 | head -1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2); nproc $(nproc)"
 say ""
+SCHEME=http
+SERVER_ARGS=()
+if [[ "$TLS" == 1 ]]; then
+    KEYTOOL=$(dirname "$JAVA_BIN")/keytool
+    command -v "$KEYTOOL" > /dev/null || KEYTOOL=keytool
+    "$KEYTOOL" -genkeypair -alias bench -keyalg RSA -keysize 2048 -validity 2 -dname CN=127.0.0.1 \
+        -storetype PKCS12 -keystore "$TMP/tls.p12" -storepass bench-secret > /dev/null 2>&1 \
+        || die "keytool could not make a key store in $TMP"
+    SCHEME=https
+    SERVER_ARGS=(--tls "$TMP/tls.p12" bench-secret)
+fi
+say "servers speak $SCHEME"
 start backend 1 HangingBackend -- http 0
 BACKEND_PORT=$APP_PORT
 taskset -c 1 wrk -t2 -c64 -d15s "http://127.0.0.1:$BACKEND_PORT/" > /dev/null
@@ -182,7 +198,7 @@ for r in $(seq "$ROUNDS"); do
     declare -A pid=() port=()
     for side in "${order[@]}"; do
         if [[ "$side" == a ]]; then jvm=("${a_jvm[@]}"); else jvm=("${b_jvm[@]}"); fi
-        start "$side-$r" 0 ReactorForwardingServer "${jvm[@]}" -- 0 "http://127.0.0.1:$BACKEND_PORT" 64
+        start "$side-$r" 0 ReactorForwardingServer "${jvm[@]}" -- "${SERVER_ARGS[@]}" 0 "http://127.0.0.1:$BACKEND_PORT" 64
         pid[$side]=$APP_PID port[$side]=$APP_PORT
     done
     a=${pid[a]} b=${pid[b]}

@@ -16,17 +16,22 @@ import io.connwatch.agent.apps.ShadedNettyEchoServer;
 import io.connwatch.testing.ChildJvm;
 import io.connwatch.testing.ChildJvms;
 import io.connwatch.testing.Sockets;
+import io.connwatch.testing.TestKeyStores;
 import io.connwatch.testing.TestTimes;
 import io.connwatch.testing.Tools;
+import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -184,6 +189,59 @@ class AgentOnNettyIT {
 
             assertEquals(200, client.get("/second").status(), "the gateway still serves other clients");
         }
+    }
+
+    @Test
+    void aReactorNettyGatewayServingHttpsIsTrackedBehindItsTlsHandler() throws Exception {
+        TestKeyStores keys = TestKeyStores.create(tmp);
+        ChildJvm backend = jvms.start(AppJvms.app(HangingBackend.class, "http-hang-path"));
+        int backendPort = AppJvms.awaitPort(backend);
+        int jmxPort = Sockets.freePort();
+        ChildJvm gateway = jvms.start(AppJvms.app(ReactorForwardingServer.class, "--tls", keys.keyStore,
+                        TestKeyStores.PASSWORD, 0, AppJvms.baseUrl(backendPort))
+                .jvm(agent("name=gw,stuckAfter=1s,interval=200ms,jmxPort=" + jmxPort + ",dumpDir=" + tmp)));
+        InetSocketAddress address = AppJvms.awaitAddress(gateway);
+        SSLContext tls = trusting(keys);
+
+        try (KeepAliveLoad.Connection client = KeepAliveLoad.Connection.openTls(address, Sockets.READ_TIMEOUT, tls);
+             KeepAliveLoad.Connection hanging = KeepAliveLoad.Connection.openTls(address, Sockets.READ_TIMEOUT, tls);
+             MonitorOverJmx jmx = MonitorOverJmx.connect(jmxPort)) {
+            assertEquals(200, client.get("/first").status(), gateway.report());
+            hanging.send("/hang/1");
+            backend.awaitLine("hung GET /hang/1 .*");
+            // Reactor Netty puts its TLS handler first in each client's pipeline, the agent's second: the bytes still
+            // come to it, and the pooled connection behind is found stuck as without TLS.
+            await().atMost(WAIT).until(() -> jmx.number("gw-upstream", "StuckCount") >= 1);
+
+            JsonNode dump = JSON.readTree(Path.of(jmx.forceCaptureNow("gw")).toFile());
+            List<JsonNode> clients = new ArrayList<>();
+            dump.path("connections").forEach(clients::add);
+            assertEquals(2, clients.size(), dump.toPrettyString());
+            for (JsonNode c : clients) {
+                assertTrue(c.path("isTLS").asBoolean(), "a TLS client, seen from its first bytes: " + c);
+                assertTrue(c.path("bytesReceived").asLong() > 0 && c.path("bytesSent").asLong() > 0,
+                        "the handshake's bytes went both ways: " + c);
+            }
+            // The answered client has had more back than the hanging one: its answer, encrypted.
+            long[] sent = clients.stream().mapToLong(c -> c.path("bytesSent").asLong()).sorted().toArray();
+            assertTrue(sent[1] > sent[0], dump.toPrettyString());
+            // A TLS client is judged by the TLS deadlines (5 min), not stuckAfter: not stuck yet.
+            assertEquals(0, jmx.number("gw", "StuckCount"));
+
+            assertEquals(200, client.get("/second").status(), "the gateway still serves other clients");
+        }
+    }
+
+    private static SSLContext trusting(TestKeyStores keys) throws Exception {
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keys.trustStore)) {
+            trusted.load(in, TestKeyStores.TRUST_PASSWORD.toCharArray());
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(trusted);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust.getTrustManagers(), null);
+        return context;
     }
 
     @Test

@@ -21,6 +21,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A small keep-alive HTTP/1.1 load client on plain sockets: {@code connections} connections at once, each sending
@@ -186,6 +188,24 @@ public final class KeepAliveLoad {
                 return new Connection(s, server.getHostString() + ":" + server.getPort());
             } catch (IOException e) {
                 s.close();
+                throw e;
+            }
+        }
+
+        /**
+         * Connects over TLS, trusting what {@code tls} trusts, and finishes the handshake within {@code readTimeout};
+         * each read then waits at most that long.
+         */
+        public static Connection openTls(InetSocketAddress server, Duration readTimeout, SSLContext tls)
+                throws IOException {
+            Connection plain = open(server, readTimeout);
+            try {
+                SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(plain.socket, server.getHostString(),
+                        server.getPort(), true);
+                s.startHandshake();
+                return new Connection(s, plain.host);
+            } catch (IOException e) {
+                plain.close();
                 throw e;
             }
         }

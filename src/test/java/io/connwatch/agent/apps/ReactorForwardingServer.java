@@ -3,10 +3,17 @@ package io.connwatch.agent.apps;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.timeout.ReadTimeoutException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
+import javax.net.ssl.KeyManagerFactory;
 import org.reactivestreams.Publisher;
 import reactor.core.publisher.Mono;
 import reactor.netty.DisposableServer;
@@ -28,10 +35,12 @@ import reactor.netty.resources.ConnectionProvider;
  * connection it went out on, hanging, as in a gateway configured without one. With one, a backend too slow is
  * answered {@code 504}; one that cannot be reached, {@code 502}.
  *
- * <p>Arguments: {@code [--nio] [--response-timeout-ms MS] LISTEN_PORT BACKEND_BASE_URL [POOL_SIZE]}: listen port 0
+ * <p>Arguments: {@code [--nio] [--response-timeout-ms MS] [--tls KEYSTORE PASSWORD] LISTEN_PORT BACKEND_BASE_URL
+ * [POOL_SIZE]}: listen port 0
  * for any free one (it listens on 127.0.0.1), the backend as {@code http://127.0.0.1:8080}, the pool's maximum
  * ({@value #DEFAULT_POOL}). {@code --nio} runs on Java NIO; without it Reactor Netty picks the native transport where
- * it is there (epoll on Linux), as it does in production. Prints {@link AppLines#LISTENING} when ready; stops on
+ * it is there (epoll on Linux), as it does in production. {@code --tls} serves HTTPS with the key in a PKCS12 key store
+ * (the backend stays plain HTTP), so that a TLS handler sits first in each incoming pipeline. Prints {@link AppLines#LISTENING} when ready; stops on
  * {@code stop}, SIGTERM or SIGINT.
  */
 public final class ReactorForwardingServer {
@@ -47,6 +56,7 @@ public final class ReactorForwardingServer {
     public static void main(String[] args) throws Exception {
         boolean nio = false;
         Duration responseTimeout = null;
+        SslContext tls = null;
         int i = 0;
         for (; i < args.length && args[i].startsWith("--"); i++) {
             if (args[i].equals("--nio")) {
@@ -54,14 +64,16 @@ public final class ReactorForwardingServer {
             } else if (args[i].equals("--response-timeout-ms") && i + 1 < args.length) {
                 responseTimeout = Duration.ofMillis(
                         AppLifecycle.number("--response-timeout-ms", args[++i], 1, Integer.MAX_VALUE));
+            } else if (args[i].equals("--tls") && i + 2 < args.length) {
+                tls = serverContext(Path.of(args[++i]), args[++i].toCharArray());
             } else {
                 throw AppLifecycle.refuse("unknown option '" + args[i]
-                        + "': the options are --nio and --response-timeout-ms MS");
+                        + "': the options are --nio, --response-timeout-ms MS and --tls KEYSTORE PASSWORD");
             }
         }
         if (args.length - i < 2 || args.length - i > 3) {
             throw AppLifecycle.refuse("usage: ReactorForwardingServer [--nio] [--response-timeout-ms MS]"
-                    + " LISTEN_PORT BACKEND_BASE_URL [POOL_SIZE]");
+                    + " [--tls KEYSTORE PASSWORD] LISTEN_PORT BACKEND_BASE_URL [POOL_SIZE]");
         }
         int port = AppLifecycle.number("LISTEN_PORT", args[i], 0, 65535);
         String backend = args[i + 1];
@@ -81,6 +93,10 @@ public final class ReactorForwardingServer {
             client = client.runOn(HttpResources.get(), false);
             server = server.runOn(HttpResources.get(), false);
         }
+        if (tls != null) {
+            SslContext context = tls;
+            server = server.secure(spec -> spec.sslContext(context));
+        }
         HttpClient upstream = client;
         DisposableServer bound = server.handle((req, res) -> forward(upstream, req, res)).bindNow();
         System.out.println("listening on 127.0.0.1:" + bound.port());
@@ -88,6 +104,16 @@ public final class ReactorForwardingServer {
         bound.disposeNow(Duration.ofSeconds(5));
         provider.disposeLater().block(Duration.ofSeconds(5));
         AppLifecycle.exitStopped();
+    }
+
+    private static SslContext serverContext(Path keyStore, char[] password) throws Exception {
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(keyStore)) {
+            store.load(in, password);
+        }
+        KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        keys.init(store, password);
+        return SslContextBuilder.forServer(keys).build();
     }
 
     private static Publisher<Void> forward(HttpClient client, HttpServerRequest req, HttpServerResponse res) {
